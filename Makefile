@@ -1,0 +1,36 @@
+# Supplyhub — build, run and test. `make help` lists the targets.
+
+GO        ?= go
+BIN       ?= bin
+PLUGINDIR ?= plugins/bin
+DATA_DIR  ?= ./data
+ADDR      ?= 127.0.0.1:8080
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+
+.PHONY: help build run test test-short bench lint fmt proto
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## build the supplyhub binary into bin/ and every first-party plugin into plugins/bin/
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/supplyhub ./cmd/supplyhub
+
+run: build ## build and start the gateway on the embedded store and bus (data in ./data)
+	$(BIN)/supplyhub serve --addr $(ADDR) --data-dir $(DATA_DIR)
+
+test: ## run every test (PostgreSQL and external NATS suites run when their SUPPLYHUB_TEST_* variables are set)
+	$(GO) test -count=1 -timeout 12m ./...
+
+test-short: ## run the fast unit tests only
+	$(GO) test -short -count=1 ./...
+
+bench: ## run the Go benchmarks (figures go into docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go' | grep -v '\.pb\.go$$')
