@@ -9,7 +9,7 @@ import (
 // mean (d+D = 0) or a drift (d+D = 1).
 type arimaOrder struct {
 	p, d, q, P, D, Q, m int
-	constant             bool
+	constant            bool
 }
 
 func (o arimaOrder) String() string {

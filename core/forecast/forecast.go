@@ -339,8 +339,8 @@ func selectByBacktest(cands []Method, y, orig []float64, e env, cfg Config, inte
 		return fits, nil
 	}
 	type scored struct {
-		f     fitted
-		s     Score
+		f   fitted
+		s   Score
 		key float64
 	}
 	var all []scored
