@@ -96,7 +96,10 @@ type etsFit struct {
 // -2·log-likelihood up to a constant (n·log SSE + 2·Σ log|ŷ| for
 // multiplicative error), or +Inf for an inadmissible path. fitted may be nil.
 func etsRun(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float64, s []float64, fitted []float64) (lik, lOut, bOut float64) {
-	sse, sumlog := 0.0, 0.0
+	// Σ log ŷ is kept as a running product, folded into sumlog only when
+	// it leaves [1e-150, 1e150]: one log per hundreds of steps instead of
+	// one per step (the data are scaled to mean 1).
+	sse, sumlog, prod := 0.0, 0.0, 1.0
 	ba := 0.0
 	if sp.trend != compNone {
 		ba = beta / alpha
@@ -136,7 +139,11 @@ func etsRun(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float6
 			}
 			e := (yt - f) / f
 			sse += e * e
-			sumlog += math.Log(f)
+			prod *= f
+			if prod > 1e150 || prod < 1e-150 {
+				sumlog += math.Log(prod)
+				prod = 1
+			}
 		} else {
 			e := yt - f
 			sse += e * e
@@ -171,6 +178,7 @@ func etsRun(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float6
 	if sse <= 0 {
 		sse = 1e-300
 	}
+	sumlog += math.Log(prod)
 	return float64(len(y))*math.Log(sse) + 2*sumlog, l, b
 }
 
@@ -429,6 +437,9 @@ func fitETSSpec(y []float64, sp etsSpec, m int, optInit bool, warm *etsFit) (*et
 		sse += e * e
 	}
 	fit.sigma2 = sse / float64(max(n-np, 1))
+	// back to the likelihood of the unscaled data, so that AICc compares
+	// with other software: each ŷ (additive error: each e) scales by scale.
+	fit.lik += 2 * float64(n) * math.Log(scale)
 	k := float64(np)
 	fit.aicc = fit.lik + 2*k + 2*k*(k+1)/float64(n-np-1)
 	return fit, nil

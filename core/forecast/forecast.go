@@ -210,7 +210,6 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 	e := env{m: max(seasonLength(s, cfg), 1), h: cfg.Horizon, fast: len(y) > cfg.LongSeries}
 	var chosen fitted
 	var scores []Score
-	var chosenMetrics *Metrics
 	switch cfg.Method {
 	case MethodAuto, MethodEnsemble, MethodIntermittent:
 		cands := candidates(cfg, orig, len(y))
@@ -234,28 +233,51 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 		} else {
 			chosen = fits[0]
 		}
-		if len(sc) > 0 && cfg.Method != MethodEnsemble {
-			mt := sc[0].Metrics
-			chosenMetrics = &mt
-		}
 	default:
 		chosen, err = fitWithFallback(cfg.Method, y, e)
 		if err != nil {
 			return Result{}, fmt.Errorf("forecast: series %q: %w", s.ID, err)
 		}
 	}
-	if cfg.Backtest && chosenMetrics == nil && chosen.refit != nil {
-		if mt, ok := backtest(chosen, y, orig, e, cfg); ok {
-			chosenMetrics = &mt
-		}
+	r := buildResult(s, cfg, chosen.mod, lead, scores)
+	if cfg.Backtest {
+		r.Backtest = backtestMethod(s, cfg, lead, orig, e)
 	}
-	return buildResult(s, cfg, chosen.mod, lead, scores, chosenMetrics), nil
+	return r, nil
 }
 
-func buildResult(s Series, cfg Config, mod *model, lead int, scores []Score, met *Metrics) Result {
+// backtestMethod scores the whole method, automatic selection included, on
+// rolling origins: each window forecasts from the history before it exactly
+// as Forecast would, so the figures are honest about selection.
+func backtestMethod(s Series, cfg Config, lead int, orig []float64, e env) *Metrics {
+	k := backtestWindows(len(orig), e, cfg.BacktestWindows)
+	if k == 0 {
+		return nil
+	}
+	sub := cfg
+	sub.Backtest = false
+	var ws []Metrics
+	for i := k; i >= 1; i-- {
+		cut := len(orig) - i*e.h
+		train := s
+		train.Values = s.Values[:lead+cut]
+		r, err := forecastValid(train, sub)
+		if err != nil {
+			continue
+		}
+		ws = append(ws, windowMetrics(orig[cut:cut+e.h], orig[:cut], e.m, r.Mean, r.quantile0, cfg.Levels))
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	m := averageMetrics(ws)
+	return &m
+}
+
+func buildResult(s Series, cfg Config, mod *model, lead int, scores []Score) Result {
 	nonNeg := !cfg.AllowNegative
 	r := Result{SeriesID: s.ID, Method: mod.name, Sigma: mod.sigma, dist: mod.dist, nonNeg: nonNeg,
-		candidates: scores, Backtest: met}
+		candidates: scores}
 	r.Mean = make([]float64, cfg.Horizon)
 	for i := range r.Mean {
 		v := mod.mean[i]
@@ -313,7 +335,14 @@ func backtest(f fitted, y, orig []float64, e env, cfg Config) (Metrics, bool) {
 		if err != nil {
 			continue
 		}
-		ws = append(ws, windowMetrics(orig[cut:cut+e.h], orig[:cut], e.m, mod, cfg.Levels, !cfg.AllowNegative))
+		q := func(p float64, h int) float64 {
+			v := mod.dist.quantile(p, h)
+			if !cfg.AllowNegative && v < 0 {
+				v = 0
+			}
+			return v
+		}
+		ws = append(ws, windowMetrics(orig[cut:cut+e.h], orig[:cut], e.m, mod.mean, q, cfg.Levels))
 	}
 	if len(ws) == 0 {
 		return Metrics{}, false

@@ -153,34 +153,32 @@ func naiveScale(history []float64, m int, squared bool) float64 {
 }
 
 // windowMetrics scores one forecast window. levels are in percent.
-func windowMetrics(actual, history []float64, m int, mod *model, levels []float64, nonNeg bool) Metrics {
+// quant(p, step) is the p-quantile at the 0-based step.
+func windowMetrics(actual, history []float64, m int, mean []float64, quant func(p float64, step int) float64, levels []float64) Metrics {
 	h := len(actual)
-	mean := mod.mean[:h]
+	mean = mean[:h]
 	met := Metrics{Windows: 1, Coverage: map[float64]float64{}}
 	met.MASE = MASE(actual, mean, history, m)
 	met.SMAPE = SMAPE(actual, mean)
 	met.RMSSE = RMSSE(actual, mean, history)
 	scale := naiveScale(history, m, false)
 	q := make([]float64, h)
-	quant := func(p float64) []float64 {
+	qs := func(p float64) []float64 {
 		for i := range q {
-			q[i] = mod.dist.quantile(p, i)
-			if nonNeg && q[i] < 0 {
-				q[i] = 0
-			}
+			q[i] = quant(p, i)
 		}
 		return q
 	}
 	probs := []float64{0.5}
 	for _, l := range levels {
-		lo := slices.Clone(quant((1 - l/100) / 2))
-		hi := quant((1 + l/100) / 2)
+		lo := slices.Clone(qs((1 - l/100) / 2))
+		hi := qs((1 + l/100) / 2)
 		met.Coverage[l] = Coverage(actual, lo, hi)
 		probs = append(probs, (1-l/100)/2, (1+l/100)/2)
 	}
 	pin := 0.0
 	for _, p := range probs {
-		pin += Pinball(actual, quant(p), p)
+		pin += Pinball(actual, qs(p), p)
 	}
 	met.Pinball = pin / float64(len(probs)) / scale
 	return met

@@ -175,8 +175,10 @@ type Config struct {
 	// AllowNegative keeps negative forecasts and interval bounds. By default
 	// they are clipped at zero, since demand cannot be negative.
 	AllowNegative bool
-	// Backtest, when true, also fills Result.Backtest with the accuracy of
-	// the chosen method on the last BacktestWindows origins.
+	// Backtest, when true, also fills Result.Backtest: the method (automatic
+	// selection included) is rerun from each of the last BacktestWindows
+	// origins and scored on the Horizon periods after it. It multiplies the
+	// work by about BacktestWindows+1.
 	Backtest bool
 }
 
@@ -313,7 +315,7 @@ type Result struct {
 	// Sigma is the standard deviation of the one-step-ahead residuals.
 	Sigma float64
 	// Backtest holds the accuracy of the method on held-out windows when
-	// Config.Backtest is set, or when MethodAuto scored candidates.
+	// Config.Backtest is set and the series is long enough (nil otherwise).
 	Backtest *Metrics
 
 	dist       predictive
@@ -347,6 +349,9 @@ func (r *Result) Quantile(p float64, step int) float64 {
 	}
 	return q
 }
+
+// quantile0 is Quantile with a 0-based step, for metrics.
+func (r *Result) quantile0(p float64, step int) float64 { return r.Quantile(p, step+1) }
 
 // LeadTimeQuantile returns the p-quantile of the total demand over the next
 // lead periods (steps 1..lead), accounting for the correlation of forecast
