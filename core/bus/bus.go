@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
-	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 )
@@ -65,8 +65,8 @@ type Bus struct {
 	nc      *nats.Conn     // the publisher's connection, or nil for gochannel
 	connect func() (*nats.Conn, error)
 	conns   []*nats.Conn // subscribers' own connections
-	pub message.Publisher
-	gc  *gochannel.GoChannel
+	pub     message.Publisher
+	gc      *gochannel.GoChannel
 
 	mu   sync.Mutex
 	subs map[string]message.Subscriber // by group
@@ -182,7 +182,9 @@ func (b *Bus) ensureStream() error {
 }
 
 // sanitize makes a topic usable in consumer and queue names.
-func sanitize(s string) string { return strings.NewReplacer(".", "_", "*", "_", ">", "_", " ", "_").Replace(s) }
+func sanitize(s string) string {
+	return strings.NewReplacer(".", "_", "*", "_", ">", "_", " ", "_").Replace(s)
+}
 
 func (b *Bus) subjects(group string) wmnats.SubjectCalculator {
 	return func(_, topic string) *wmnats.SubjectDetail {
