@@ -1,0 +1,112 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Store.Driver != "sqlite" || c.Bus.Driver != "embedded" {
+		t.Fatalf("defaults %+v", c)
+	}
+	if c.KeyFile() != "data/secret.key" {
+		t.Fatalf("key file %s", c.KeyFile())
+	}
+}
+
+func TestFileThenEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "supplyhub.yaml")
+	os.WriteFile(path, []byte(`
+addr: 0.0.0.0:9000
+data_dir: /var/lib/supplyhub
+store:
+  driver: postgres
+  url: postgres://u:pw@db/supplyhub
+bus:
+  ack_wait: 45s
+http:
+  body_limit: 1048576
+`), 0o600)
+	c, err := Load(path, env(map[string]string{"SUPPLYHUB_ADDR": "127.0.0.1:7000", "SUPPLYHUB_LOG_LEVEL": "debug", "SUPPLYHUB_BUS_MAX_AGE": "48h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" {
+		t.Fatalf("env should override the file: %s", c.Addr)
+	}
+	if c.DataDir != "/var/lib/supplyhub" || c.Store.Driver != "postgres" || c.HTTP.BodyLimit != 1<<20 || c.Log.Level != "debug" {
+		t.Fatalf("loaded %+v", c)
+	}
+	if c.Bus.AckWait != 45*time.Second || c.Bus.MaxAge != 48*time.Hour {
+		t.Fatalf("durations: ack %v, max age %v", c.Bus.AckWait, c.Bus.MaxAge)
+	}
+	out, err := Print(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "pw@db") || !strings.Contains(string(out), "<redacted>") {
+		t.Fatalf("secret not redacted:\n%s", out)
+	}
+	if !strings.Contains(string(out), "addr: 127.0.0.1:7000") {
+		t.Fatalf("print lost a setting:\n%s", out)
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", "adress: x\n", nil, "adress"},
+		{"bad yaml", "addr: [\n", nil, "supplyhub.yaml"},
+		{"bad addr", "", map[string]string{"SUPPLYHUB_ADDR": "8080"}, "host:port"},
+		{"bad driver", "store: {driver: mysql}\n", nil, "sqlite or postgres"},
+		{"postgres without url", "store: {driver: postgres}\n", nil, "SUPPLYHUB_STORE_URL"},
+		{"nats without url", "", map[string]string{"SUPPLYHUB_BUS_DRIVER": "nats"}, "SUPPLYHUB_BUS_URL"},
+		{"bad int", "", map[string]string{"SUPPLYHUB_HTTP_BODY_LIMIT": "4MB"}, "SUPPLYHUB_HTTP_BODY_LIMIT"},
+		{"bad duration", "", map[string]string{"SUPPLYHUB_BUS_ACK_WAIT": "30"}, "duration"},
+		{"bad level", "log: {level: verbose}\n", nil, "log.level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = filepath.Join(dir, "supplyhub.yaml")
+				os.WriteFile(path, []byte(tt.file), 0o600)
+			}
+			_, err := Load(path, env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), env(nil)); err == nil {
+		t.Fatal("missing file accepted")
+	}
+}
+
+// TestSettingsAreDocumented keeps docs/configuration.md complete.
+func TestSettingsAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		if !strings.Contains(string(doc), "`"+s[0]+"`") || !strings.Contains(string(doc), "`"+s[1]+"`") {
+			t.Errorf("docs/configuration.md does not document %s (%s)", s[0], s[1])
+		}
+	}
+}
