@@ -147,10 +147,18 @@ func mapFields(config json.RawMessage, fields []string, f func(string) (string, 
 		if err != nil {
 			return nil, fmt.Errorf("secrets: field %s: %w", name, err)
 		}
-		enc, _ := json.Marshal(v)
-		obj[name] = enc
+		obj[name] = marshal(v)
 	}
-	return json.Marshal(obj)
+	return marshal(obj), nil
+}
+
+// marshal encodes without HTML escaping, so "<redacted>" stays readable.
+func marshal(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v) //nolint:errcheck // strings and raw-message maps always encode
+	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
 // SealFields encrypts the named fields (already sealed values stay as they are).
