@@ -87,11 +87,7 @@ func fitNaive(y []float64, h int) (*model, error) {
 // fitSNaive forecasts the value one season ago.
 func fitSNaive(y []float64, m, h int) (*model, error) {
 	if m <= 1 {
-		mod, err := fitNaive(y, h)
-		if err == nil {
-			mod.name = "snaive"
-		}
-		return mod, err
+		return fitNaive(y, h)
 	}
 	if err := needAtLeast(MethodSNaive, y, m); err != nil {
 		return nil, err

@@ -215,32 +215,59 @@ func (b *seriesBuilder) build() (Series, error) {
 	return s, nil
 }
 
-// inferFrequency takes the smallest gap between consecutive dates.
+// inferFrequency finds the grid the dates lie on: the greatest common
+// divisor of the gaps, in months when every date falls on the same day of
+// the month or on month ends (1 monthly, 3 quarterly, 12 yearly), else in
+// days (1 daily, 7 weekly).
 func inferFrequency(rows []csvRow, id string) (Frequency, error) {
 	if len(rows) < 2 {
 		return Daily, nil
 	}
-	minDays := math.MaxInt
+	monthEnd := func(t time.Time) bool { return t.AddDate(0, 0, 1).Day() == 1 }
+	sameDay, allMonthEnds := true, monthEnd(rows[0].tm)
+	gm, gd := 0, 0
 	for i := 1; i < len(rows); i++ {
-		d := int(math.Round(rows[i].tm.Sub(rows[i-1].tm).Hours() / 24))
+		a, b := rows[i-1].tm, rows[i].tm
+		d := int(math.Round(b.Sub(a).Hours() / 24))
 		if d == 0 {
 			return 0, inputErr(rows[i].line, id, "t duplicates the date of another row: give one value per period")
 		}
-		minDays = min(minDays, d)
+		gd = gcd(gd, d)
+		if b.Day() != rows[0].tm.Day() {
+			sameDay = false
+		}
+		if !monthEnd(b) {
+			allMonthEnds = false
+		}
+		gm = gcd(gm, (b.Year()-a.Year())*12+int(b.Month()-a.Month()))
+	}
+	if (sameDay || allMonthEnds) && gm > 0 {
+		switch {
+		case gm%12 == 0:
+			return Yearly, nil
+		case gm%3 == 0:
+			return Quarterly, nil
+		default:
+			return Monthly, nil
+		}
 	}
 	switch {
-	case minDays == 1:
-		return Daily, nil
-	case minDays%7 == 0 && minDays < 28:
+	case gd%7 == 0:
 		return Weekly, nil
-	case minDays >= 28 && minDays <= 31:
-		return Monthly, nil
-	case minDays >= 89 && minDays <= 92:
-		return Quarterly, nil
-	case minDays >= 365 && minDays <= 366:
-		return Yearly, nil
+	case gd == 1:
+		return Daily, nil
 	}
-	return 0, inputErr(rows[1].line, id, "cannot tell the frequency from dates %d days apart: use daily, weekly, monthly, quarterly or yearly dates, or integer t", minDays)
+	return 0, inputErr(rows[1].line, id, "cannot tell the frequency from dates %d days apart: use daily, weekly, monthly, quarterly or yearly dates, or integer t", gd)
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	if a < 0 {
+		return -a
+	}
+	return a
 }
 
 func periodIndex(start, t time.Time, f Frequency) (int64, bool) {

@@ -228,8 +228,14 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 			}
 			break
 		}
-		if cfg.Method == MethodEnsemble && len(fits) > 1 {
-			chosen = ensemble(fits[:min(cfg.EnsembleSize, len(fits))], cfg.Combine)
+		// intermittent series keep the single best method: averaging
+		// demand rates of the Croston family gains nothing.
+		if cfg.Method == MethodEnsemble && !intermittent && len(fits) > 1 {
+			members := ensembleMembers(fits, cfg.EnsembleSize)
+			chosen = ensemble(members, cfg.Combine)
+			if len(members) == 1 {
+				chosen = members[0]
+			}
 		} else {
 			chosen = fits[0]
 		}
@@ -401,6 +407,24 @@ func selectByBacktest(cands []Method, y, orig []float64, e env, cfg Config, inte
 		scores = append(scores, a.s)
 	}
 	return fits, scores
+}
+
+// ensembleMembers takes the best size fits, leaving out the baselines
+// (naive, snaive, mean, drift) while enough model-based fits remain: a
+// median with a baseline in it is mostly the baseline.
+func ensembleMembers(fits []fitted, size int) []fitted {
+	var models []fitted
+	for _, f := range fits {
+		switch f.method {
+		case MethodNaive, MethodSNaive, MethodMean, MethodDrift:
+		default:
+			models = append(models, f)
+		}
+	}
+	if len(models) < 2 {
+		models = fits
+	}
+	return models[:min(size, len(models))]
 }
 
 // ensemble combines fitted models by the per-step median or mean of their
