@@ -64,10 +64,10 @@ func ReadOrdersCSV(r io.Reader, opt CSVOptions) ([]Basket, error) {
 	custCol, hasCust := col["customer_id"]
 
 	type acc struct {
-		b     Basket
-		line  int
-		qty   map[string]int
-		skus  []string
+		b    Basket
+		line int
+		qty  map[string]int
+		skus []string
 	}
 	byID := map[string]*acc{}
 	var order []*acc
