@@ -36,7 +36,7 @@ func baseSchemas() map[string]any {
 		"Readiness": obj(map[string]any{"status": str, "checks": map[string]any{"type": "object", "additionalProperties": str}}, "status", "checks"),
 		"Token": obj(map[string]any{
 			"id": str, "name": str, "scopes": map[string]any{"type": "array", "items": str},
-			"created_at": map[string]any{"type": "string", "format": "date-time"},
+			"created_at":   map[string]any{"type": "string", "format": "date-time"},
 			"last_used_at": map[string]any{"type": "string", "format": "date-time"},
 			"revoked_at":   map[string]any{"type": "string", "format": "date-time"},
 		}, "id", "name", "scopes", "created_at"),
