@@ -76,10 +76,10 @@ func ReadOrdersCSV(r io.Reader, opt CSVOptions) ([]Basket, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("recommend: orders CSV: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		field := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
 		id, sku := field("order_id"), field("sku")
 		if id == "" {
@@ -153,14 +153,15 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 }
 
 // WriteOrdersCSV writes baskets in the format ReadOrdersCSV reads, one row
-// per line, created_at in RFC 3339 with its offset.
+// per line, created_at in RFC 3339 with its offset (and fractional seconds
+// when it has them, so that reading it back is exact).
 func WriteOrdersCSV(w io.Writer, baskets []Basket) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvColumns); err != nil {
 		return fmt.Errorf("recommend: write orders CSV: %w", err)
 	}
 	for _, b := range baskets {
-		created := b.CreatedAt.Format(time.RFC3339)
+		created := b.CreatedAt.Format(time.RFC3339Nano)
 		for _, l := range b.Lines {
 			if err := cw.Write([]string{b.OrderID, b.CustomerID, l.SKU, strconv.Itoa(l.Quantity), created}); err != nil {
 				return fmt.Errorf("recommend: write orders CSV: %w", err)

@@ -348,7 +348,7 @@ func Generate(cfg Config) (*Dataset, error) {
 		}
 		times := make([]time.Time, k)
 		for x := range times {
-			times[x] = cfg.Start.Add(time.Duration(r.Int64N(int64(span))))
+			times[x] = cfg.Start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Second)
 		}
 		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 		cust := fmt.Sprintf("C%06d", u+1)
@@ -363,7 +363,7 @@ func Generate(cfg Config) (*Dataset, error) {
 				}
 			}
 			for guestOdds > 0 && r.Float64() < guestOdds/(1+guestOdds) {
-				newOrder("", cfg.Start.Add(time.Duration(r.Int64N(int64(span)))), drawOrder(nil, nil))
+				newOrder("", cfg.Start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Second), drawOrder(nil, nil))
 			}
 		}
 	}
