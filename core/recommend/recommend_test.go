@@ -63,7 +63,7 @@ func shop(t *testing.T, cfg recommend.Config) *recommend.Model {
 		"bag": {Category: "bags", Vendor: "acme"}, "phone": {Category: "phones", Vendor: "fone"},
 		"case": {Category: "cases", Vendor: "fone"}, "tea": {Category: "tea", Vendor: "leaf"},
 		"camera-2": {Category: "cameras", Vendor: "acme"}, // new: never ordered
-		"widget": {Vendor: "fone"},                        // new, no category
+		"widget":   {Vendor: "fone"},                      // new, no category
 	})
 	return m
 }

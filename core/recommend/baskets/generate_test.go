@@ -82,7 +82,9 @@ func TestGenerateShape(t *testing.T) {
 	p := ds.Pairs[0]
 	with, both := 0, 0
 	for _, b := range ds.Baskets {
-		has := func(s string) bool { return slices.ContainsFunc(b.Lines, func(l recommend.Line) bool { return l.SKU == s }) }
+		has := func(s string) bool {
+			return slices.ContainsFunc(b.Lines, func(l recommend.Line) bool { return l.SKU == s })
+		}
 		if has(p.A) {
 			with++
 			if has(p.B) {
