@@ -62,6 +62,9 @@ type Manifest struct {
 	Webhook *WebhookSpec `json:"webhook,omitempty"`
 	// WriteActions lists the Change actions Write accepts.
 	WriteActions []string `json:"write_actions,omitempty"`
+	// SDK names the SDK and protocol that serve the plugin, e.g.
+	// "supplyhub-go/1"; Serve fills it, for diagnostics. Leave it empty.
+	SDK string `json:"sdk,omitempty"`
 }
 
 // StreamSpec describes one stream of records.
