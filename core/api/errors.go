@@ -57,7 +57,8 @@ func Fail(c *gin.Context, err error) {
 		c.Error(err) //nolint:errcheck // recorded for the access log
 		e = Errorf(http.StatusInternalServerError, "internal", "internal error; the server log has the details (request %s)", c.GetString("request_id"))
 	}
-	c.AbortWithStatusJSON(e.Status, errorBody{Error: e})
+	c.Abort()
+	c.PureJSON(e.Status, errorBody{Error: e})
 }
 
 // DecodeJSON reads the request body strictly into v: it must be one JSON
