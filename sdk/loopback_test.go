@@ -277,7 +277,9 @@ func TestUnservedCapabilityIsMissing(t *testing.T) {
 	}
 }
 
-type lyingConnector struct{ pb.UnimplementedConnectorServer }
+type lyingConnector struct {
+	pb.UnimplementedConnectorServer
+}
 
 func (lyingConnector) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
 	return &pb.DescribeResponse{Manifest: &pb.Manifest{Name: "old", Capabilities: []string{"source"}}}, nil
