@@ -43,8 +43,11 @@ func (b *Basket) validate() ([]string, error) {
 	if b.CreatedAt.IsZero() {
 		return nil, fmt.Errorf("recommend: order %q: created_at is missing: set CreatedAt to when the order was placed", b.OrderID)
 	}
-	qty := make(map[string]int, len(b.Lines))
-	var order []string
+	// Net quantity per distinct SKU, in first-seen order. Baskets are small:
+	// a linear scan beats a map until they are not.
+	skus := make([]string, 0, len(b.Lines))
+	qty := make([]int, 0, len(b.Lines))
+	var index map[string]int
 	for i, l := range b.Lines {
 		if l.SKU == "" {
 			return nil, fmt.Errorf("recommend: order %q line %d: empty SKU: drop lines without a SKU (custom items, tips) before building a basket", b.OrderID, i+1)
@@ -52,14 +55,31 @@ func (b *Basket) validate() ([]string, error) {
 		if l.Quantity < 0 {
 			return nil, fmt.Errorf("recommend: order %q line %d (SKU %q): quantity %d is negative: give net quantities (ordered minus refunded, at least 0)", b.OrderID, i+1, l.SKU, l.Quantity)
 		}
-		if _, seen := qty[l.SKU]; !seen {
-			order = append(order, l.SKU)
+		k := -1
+		if index != nil {
+			if j, ok := index[l.SKU]; ok {
+				k = j
+			}
+		} else {
+			k = slices.Index(skus, l.SKU)
 		}
-		qty[l.SKU] += l.Quantity
+		if k < 0 {
+			k = len(skus)
+			skus, qty = append(skus, l.SKU), append(qty, 0)
+			if index != nil {
+				index[l.SKU] = k
+			} else if len(skus) > 16 {
+				index = make(map[string]int, len(b.Lines))
+				for j, s := range skus {
+					index[s] = j
+				}
+			}
+		}
+		qty[k] += l.Quantity
 	}
-	out := order[:0]
-	for _, s := range order {
-		if qty[s] > 0 {
+	out := skus[:0]
+	for k, s := range skus {
+		if qty[k] > 0 {
 			out = append(out, s)
 		}
 	}

@@ -48,7 +48,7 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			// CPU seconds per build (all threads): unlike ns/op, this does not
 			// grow when other processes share the cores.
-			b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 			st := m.Stats()
 			var ms runtime.MemStats
 			runtime.GC()

@@ -21,6 +21,7 @@ func Build(baskets []Basket, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.orders = make(map[string]*order, len(keep))
 	for _, i := range keep {
 		b := &baskets[i]
 		if len(skus[i]) == 0 {
