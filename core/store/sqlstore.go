@@ -152,6 +152,24 @@ func (s *sqlStore) UpsertRecords(ctx context.Context, recs []commerce.Record) ([
 	if len(recs) == 0 {
 		return nil, nil
 	}
+	ps, err := prepare(recs)
+	if err != nil {
+		return nil, err
+	}
+	var results []UpsertResult
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		results, err = s.upsertTx(ctx, tx, ps)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// prepare validates and encodes records before any transaction starts.
+func prepare(recs []commerce.Record) ([]prepared, error) {
 	ps := make([]prepared, len(recs))
 	for i, rec := range recs {
 		if rec == nil {
@@ -169,7 +187,13 @@ func (s *sqlStore) UpsertRecords(ctx context.Context, recs []commerce.Record) ([
 		ps[i] = prepared{idx: i, rec: rec, kind: kind, ref: ref, key: recordKey(kind, ref), data: b,
 			hash: hex.EncodeToString(sum[:16]), version: rec.Version().UnixNano()}
 	}
-	results := make([]UpsertResult, len(recs))
+	return ps, nil
+}
+
+// upsertTx writes prepared records inside tx and returns one result per
+// record, in order.
+func (s *sqlStore) upsertTx(ctx context.Context, tx *sql.Tx, ps []prepared) ([]UpsertResult, error) {
+	results := make([]UpsertResult, len(ps))
 	// Within one call the newest version of each record wins (the later one
 	// on a tie); the others are reported stale once the winner's id is known.
 	winner := make(map[string]int, len(ps))
@@ -185,17 +209,11 @@ func (s *sqlStore) UpsertRecords(ctx context.Context, recs []commerce.Record) ([
 		}
 	}
 	now := s.now().UnixNano()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(winners); start += upsertChunk {
-			chunk := winners[start:min(start+upsertChunk, len(winners))]
-			if err := s.upsertChunk(ctx, tx, chunk, results, now); err != nil {
-				return err
-			}
+	for start := 0; start < len(winners); start += upsertChunk {
+		chunk := winners[start:min(start+upsertChunk, len(winners))]
+		if err := s.upsertChunk(ctx, tx, chunk, results, now); err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	for i, p := range ps {
 		if w := winner[p.key]; w != i {

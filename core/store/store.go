@@ -23,6 +23,7 @@ type Store interface {
 	ConnectionStore
 	TokenStore
 	OutboxStore
+	IngressStore
 	// Driver returns "sqlite" or "postgres".
 	Driver() string
 	// Ping checks that the database answers.

@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/supplyhub/supplyhub/sdk/commerce"
+)
+
+func newLeaseToken() string {
+	var b [12]byte
+	rand.Read(b[:]) //nolint:errcheck
+	return hex.EncodeToString(b[:])
+}
+
+func clampLimit(n, def, max int) int {
+	if n <= 0 {
+		return def
+	}
+	return min(n, max)
+}
+
+func (s *sqlStore) AppendInbox(ctx context.Context, events []InboxEvent) ([]AppendResult, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	results := make([]AppendResult, len(events))
+	now := s.now().UnixNano()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Duplicates within the batch: the first one wins.
+		first := map[string]int{}
+		for start := 0; start < len(events); start += upsertChunk {
+			chunk := events[start:min(start+upsertChunk, len(events))]
+			var args []any
+			var rows []int
+			for i, e := range chunk {
+				k := e.Connection + "\x00" + e.DedupeKey
+				if j, ok := first[k]; ok {
+					results[start+i] = AppendResult{Duplicate: true, ID: -int64(j) - 1} // resolved below
+					continue
+				}
+				first[k] = start + i
+				hdr, err := json.Marshal(e.Headers)
+				if err != nil {
+					return err
+				}
+				received := e.ReceivedAt.UnixNano()
+				if e.ReceivedAt.IsZero() {
+					received = now
+				}
+				args = append(args, e.Connection, e.DedupeKey, e.Topic, e.OrderingKey, string(hdr), string(e.Body), received)
+				rows = append(rows, start+i)
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			res, err := tx.QueryContext(ctx, s.q(`INSERT INTO inbox (connection, dedupe_key, topic, ordering_key, headers, body, received_at)
+				VALUES `+tuples(len(rows), 7)+` ON CONFLICT (connection, dedupe_key) DO NOTHING RETURNING id, connection, dedupe_key`), args...)
+			if err != nil {
+				return fmt.Errorf("store: append inbox: %w", err)
+			}
+			inserted := map[string]int64{}
+			for res.Next() {
+				var id int64
+				var conn, key string
+				if err := res.Scan(&id, &conn, &key); err != nil {
+					res.Close()
+					return err
+				}
+				inserted[conn+"\x00"+key] = id
+			}
+			if err := res.Close(); err != nil {
+				return err
+			}
+			for _, i := range rows {
+				e := events[i]
+				if id, ok := inserted[e.Connection+"\x00"+e.DedupeKey]; ok {
+					results[i] = AppendResult{ID: id}
+					continue
+				}
+				var id int64
+				if err := tx.QueryRowContext(ctx, s.q("SELECT id FROM inbox WHERE connection = ? AND dedupe_key = ?"), e.Connection, e.DedupeKey).Scan(&id); err != nil {
+					return fmt.Errorf("store: append inbox: find duplicate: %w", err)
+				}
+				results[i] = AppendResult{ID: id, Duplicate: true}
+			}
+		}
+		for i, r := range results {
+			if r.Duplicate && r.ID < 0 {
+				results[i].ID = results[-r.ID-1].ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+const inboxColumns = "id, connection, dedupe_key, topic, ordering_key, headers, body, received_at, status, attempts, next_attempt_at, last_error, result, processed_at, lease_token"
+
+func scanInbox(row interface{ Scan(...any) error }) (*InboxEvent, error) {
+	var e InboxEvent
+	var headers, body, result string
+	var received, next int64
+	var processed sql.NullInt64
+	if err := row.Scan(&e.ID, &e.Connection, &e.DedupeKey, &e.Topic, &e.OrderingKey, &headers, &body, &received,
+		&e.Status, &e.Attempts, &next, &e.LastError, &result, &processed, &e.LeaseToken); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(headers), &e.Headers); err != nil {
+		return nil, fmt.Errorf("store: inbox %d headers: %w", e.ID, err)
+	}
+	e.Body = []byte(body)
+	e.ReceivedAt = fromNanos(received)
+	if next > 0 {
+		e.NextAttemptAt = fromNanos(next)
+	}
+	if result != "" {
+		e.Result = json.RawMessage(result)
+	}
+	e.ProcessedAt = optTime(processed)
+	return &e, nil
+}
+
+func (s *sqlStore) ClaimInbox(ctx context.Context, limit int, lease time.Duration) ([]InboxEvent, error) {
+	limit = clampLimit(limit, 64, 1000)
+	now := s.now().UnixNano()
+	var out []InboxEvent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// An event is due when pending, or retrying and its time has come,
+		// or processing with an expired lease (its worker died). Events
+		// with an ordering key wait for every older unfinished event of
+		// the same key.
+		rows, err := tx.QueryContext(ctx, s.q(fmt.Sprintf(`SELECT `+inboxColumns+` FROM inbox i
+			WHERE ((i.status IN ('pending', 'retry') AND i.next_attempt_at <= ?) OR (i.status = 'processing' AND i.lease_until < ?))
+			  AND (i.ordering_key = '' OR NOT EXISTS (
+			        SELECT 1 FROM inbox o WHERE o.ordering_key = i.ordering_key AND o.id < i.id
+			          AND o.status IN ('pending', 'retry', 'processing')))
+			ORDER BY i.id LIMIT %d`, limit)+s.d.skipLocked), now, now)
+		if err != nil {
+			return fmt.Errorf("store: claim inbox: %w", err)
+		}
+		for rows.Next() {
+			e, err := scanInbox(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, *e)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		until := s.now().Add(lease).UnixNano()
+		for i := range out {
+			out[i].LeaseToken = newLeaseToken()
+			out[i].Attempts++
+			out[i].Status = InboxProcessing
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?, lease_token = ? WHERE id = ?`),
+				until, out[i].LeaseToken, out[i].ID); err != nil {
+				return fmt.Errorf("store: claim inbox: %w", err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ErrLeaseLost is returned when completing work whose lease another worker
+// has taken over; the caller must drop its result.
+var ErrLeaseLost = errors.New("store: lease lost: another worker took this item over")
+
+func (s *sqlStore) CompleteInbox(ctx context.Context, id int64, token string, recs []commerce.Record, result json.RawMessage) ([]UpsertResult, error) {
+	ps, err := prepare(recs)
+	if err != nil {
+		return nil, err
+	}
+	var results []UpsertResult
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'processed', processed_at = ?, result = ?, last_error = '', lease_until = 0
+			WHERE id = ? AND lease_token = ? AND status = 'processing'`), s.now().UnixNano(), string(result), id, token)
+		if err != nil {
+			return fmt.Errorf("store: complete inbox %d: %w", id, err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return fmt.Errorf("inbox event %d: %w", id, ErrLeaseLost)
+		}
+		if len(ps) > 0 {
+			results, err = s.upsertTx(ctx, tx, ps)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func (s *sqlStore) FailInbox(ctx context.Context, id int64, token, reason string, next time.Time, dead bool) error {
+	status := InboxRetry
+	if dead {
+		status = InboxDead
+	}
+	r, err := s.w.ExecContext(ctx, s.q(`UPDATE inbox SET status = ?, last_error = ?, next_attempt_at = ?, lease_until = 0
+		WHERE id = ? AND lease_token = ? AND status = 'processing'`), status, reason, next.UnixNano(), id, token)
+	if err != nil {
+		return fmt.Errorf("store: fail inbox %d: %w", id, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("inbox event %d: %w", id, ErrLeaseLost)
+	}
+	return nil
+}
+
+func (s *sqlStore) GetInbox(ctx context.Context, id int64) (*InboxEvent, error) {
+	e, err := scanInbox(s.r.QueryRowContext(ctx, s.q("SELECT "+inboxColumns+" FROM inbox WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: inbox event %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: inbox event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+func (s *sqlStore) ListInbox(ctx context.Context, q InboxQuery) ([]InboxEvent, int64, error) {
+	q.Limit = clampLimit(q.Limit, 50, 1000)
+	where, args := []string{"1 = 1"}, []any{}
+	if q.Connection != "" {
+		where, args = append(where, "connection = ?"), append(args, q.Connection)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, q.Status)
+	}
+	if q.Before > 0 {
+		where, args = append(where, "id < ?"), append(args, q.Before)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT %s FROM inbox WHERE %s ORDER BY id DESC LIMIT %d", inboxColumns, joinAnd(where), q.Limit+1)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list inbox: %w", err)
+	}
+	defer rows.Close()
+	var out []InboxEvent
+	for rows.Next() {
+		e, err := scanInbox(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *e)
+	}
+	var next int64
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+		next = out[q.Limit-1].ID
+	}
+	return out, next, rows.Err()
+}
+
+func (s *sqlStore) ReplayInbox(ctx context.Context, id int64) (bool, error) {
+	r, err := s.w.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, last_error = '', lease_until = 0
+		WHERE id = ? AND status IN ('dead', 'retry')`), id)
+	if err != nil {
+		return false, fmt.Errorf("store: replay inbox %d: %w", id, err)
+	}
+	if n, _ := r.RowsAffected(); n > 0 {
+		return true, nil
+	}
+	if _, err := s.GetInbox(ctx, id); err != nil {
+		return false, err
+	}
+	return false, nil
+}
+
+func (s *sqlStore) InboxCounts(ctx context.Context, connection string) (map[string]int64, error) {
+	query, args := "SELECT status, COUNT(*) FROM inbox", []any{}
+	if connection != "" {
+		query, args = query+" WHERE connection = ?", append(args, connection)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(query+" GROUP BY status"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
+	r, err := s.w.ExecContext(ctx, s.q("DELETE FROM inbox WHERE status = 'processed' AND received_at < ?"), before.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("store: prune inbox: %w", err)
+	}
+	return r.RowsAffected()
+}
+
+func joinAnd(conds []string) string {
+	out := conds[0]
+	for _, c := range conds[1:] {
+		out += " AND " + c
+	}
+	return out
+}
