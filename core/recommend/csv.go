@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,6 +172,73 @@ func WriteOrdersCSV(w io.Writer, baskets []Basket) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("recommend: write orders CSV: %w", err)
+	}
+	return nil
+}
+
+// ReadCatalogCSV reads a catalogue with a header naming the columns sku,
+// category and vendor (category or vendor may be absent; other columns are
+// ignored). Every error names the line.
+func ReadCatalogCSV(r io.Reader) (Catalog, error) {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("recommend: catalogue CSV is empty: it needs a header line sku,category,vendor")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("recommend: catalogue CSV header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	skuCol, ok := col["sku"]
+	catCol, hasCat := col["category"]
+	venCol, hasVen := col["vendor"]
+	if !ok || (!hasCat && !hasVen) {
+		return nil, fmt.Errorf("recommend: catalogue CSV header %q: need a sku column and a category or vendor column", strings.Join(header, ","))
+	}
+	c := Catalog{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return c, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recommend: catalogue CSV: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		sku := strings.TrimSpace(rec[skuCol])
+		if sku == "" {
+			return nil, fmt.Errorf("recommend: catalogue CSV line %d: sku is empty", line)
+		}
+		var info ItemInfo
+		if hasCat {
+			info.Category = strings.TrimSpace(rec[catCol])
+		}
+		if hasVen {
+			info.Vendor = strings.TrimSpace(rec[venCol])
+		}
+		c[sku] = info
+	}
+}
+
+// WriteCatalogCSV writes c as sku,category,vendor rows, sorted by SKU.
+func WriteCatalogCSV(w io.Writer, c Catalog) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"sku", "category", "vendor"})
+	skus := make([]string, 0, len(c))
+	for s := range c {
+		skus = append(skus, s)
+	}
+	slices.Sort(skus)
+	for _, s := range skus {
+		_ = cw.Write([]string{s, c[s].Category, c[s].Vendor})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("recommend: write catalogue CSV: %w", err)
 	}
 	return nil
 }

@@ -120,3 +120,30 @@ func FuzzReadOrdersCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCatalogCSV(t *testing.T) {
+	t.Parallel()
+	c := recommend.Catalog{"cam": {Category: "cameras", Vendor: "acme"}, "bag": {Vendor: "acme"}}
+	var buf bytes.Buffer
+	if err := recommend.WriteCatalogCSV(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "sku,category,vendor\nbag,,acme\ncam,cameras,acme\n" {
+		t.Fatalf("written %q", buf.String())
+	}
+	back, err := recommend.ReadCatalogCSV(&buf)
+	if err != nil || len(back) != 2 || back["cam"] != c["cam"] || back["bag"] != c["bag"] {
+		t.Fatalf("read back %v, %v", back, err)
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "catalogue CSV is empty"},
+		{"no group column", "sku,title\n", "need a sku column and a category or vendor column"},
+		{"empty sku", "sku,category\n,cameras\n", "line 2: sku is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := recommend.ReadCatalogCSV(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -203,6 +203,9 @@ func (m *Model) forItems(sc *scratch, q Query, known []int32, exclude map[int32]
 		notice.Message += fmt.Sprintf("; showing what is bought with its %s %s", g.noun, m.groupNames(g.grp, g.of, known))
 		return out, g.src, notice
 	}
+	if groups := strings.TrimSpace(m.groupPhrase(known)); groups != "" {
+		notice.Message += fmt.Sprintf("; nothing is bought with its %s often enough yet", groups)
+	}
 	notice.Message += "; showing best sellers"
 	return nil, FromPopularity, notice
 }
@@ -238,6 +241,10 @@ func (m *Model) coldNotice(skus []string, known []int32) *Notice {
 				"SKU %q has no orders and no catalogue entry", skus[0])}
 		}
 		n := int(m.orderCount[known[0]])
+		if n == 0 {
+			return &Notice{Reason: ReasonRareSKU, Need: m.cfg.MinItemOrders, Message: fmt.Sprintf(
+				"SKU %q has no orders yet", skus[0])}
+		}
 		return &Notice{Reason: ReasonRareSKU, Orders: n, Need: m.cfg.MinItemOrders, Message: fmt.Sprintf(
 			"SKU %q is in only %d %s; need at least %d for its own co-purchases", skus[0], n, plural(n, "order"), m.cfg.MinItemOrders)}
 	}
@@ -282,6 +289,23 @@ func (m *Model) groupSeeds(g *groups, of []int32, items []int32) []seed {
 		out[x] = seed{item: j, w: float64(m.orderCount[j]) / total}
 	}
 	return out
+}
+
+// groupPhrase names the categories and vendors of items, e.g.
+// `category "cameras" or vendor "acme"`, or "" when they have none.
+func (m *Model) groupPhrase(items []int32) string {
+	var parts []string
+	if m.hasGroup(m.cat, items) {
+		parts = append(parts, "category "+m.groupNames(&m.cats, m.cat, items))
+	}
+	if m.hasGroup(m.ven, items) {
+		parts = append(parts, "vendor "+m.groupNames(&m.vens, m.ven, items))
+	}
+	return strings.Join(parts, " or ")
+}
+
+func (m *Model) hasGroup(of []int32, items []int32) bool {
+	return slices.ContainsFunc(items, func(i int32) bool { return of[i] >= 0 })
 }
 
 func (m *Model) groupNames(g *groups, of []int32, items []int32) string {

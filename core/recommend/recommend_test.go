@@ -62,8 +62,9 @@ func shop(t *testing.T, cfg recommend.Config) *recommend.Model {
 		"camera": {Category: "cameras", Vendor: "acme"}, "sd-card": {Category: "memory", Vendor: "acme"},
 		"bag": {Category: "bags", Vendor: "acme"}, "phone": {Category: "phones", Vendor: "fone"},
 		"case": {Category: "cases", Vendor: "fone"}, "tea": {Category: "tea", Vendor: "leaf"},
-		"camera-2": {Category: "cameras", Vendor: "acme"}, // new: never ordered
-		"widget":   {Vendor: "fone"},                      // new, no category
+		"camera-2": {Category: "cameras", Vendor: "acme"},  // new: never ordered
+		"widget":   {Vendor: "fone"},                       // new, no category
+		"lamp":     {Category: "lighting", Vendor: "glow"}, // new, alone in its groups
 	})
 	return m
 }
@@ -109,6 +110,8 @@ func TestColdStartFallbacks(t *testing.T) {
 		{"no category falls back to its vendor", "widget", recommend.FromVendor, recommend.ReasonRareSKU, "case", `vendor "fone"`},
 		{"rare sku without catalogue entry gets best sellers", "tripod", recommend.FromPopularity, recommend.ReasonRareSKU, "tea", "is in only 1 order; need at least 3"},
 		{"unknown sku gets best sellers", "nope", recommend.FromPopularity, recommend.ReasonUnknownSKU, "tea", "no orders and no catalogue entry; showing best sellers"},
+		{"lonely category gets best sellers and says why", "lamp", recommend.FromPopularity, recommend.ReasonRareSKU, "tea",
+			`SKU "lamp" has no orders yet; nothing is bought with its category "lighting" or vendor "glow" often enough yet; showing best sellers`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
