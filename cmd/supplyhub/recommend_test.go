@@ -12,8 +12,8 @@ import (
 	"github.com/supplyhub/supplyhub/core/recommend"
 )
 
-// runCLI runs the supplyhub command tree in-process.
-func runCLI(t *testing.T, args ...string) (string, error) {
+// recommendCLI runs the supplyhub command tree in-process.
+func recommendCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	root := newRootCmd()
 	var out bytes.Buffer
@@ -27,13 +27,13 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 func TestRecommendCommands(t *testing.T) {
 	dir := t.TempDir()
 	orders, catalog, truth := filepath.Join(dir, "orders.csv"), filepath.Join(dir, "catalog.csv"), filepath.Join(dir, "truth.json")
-	out, err := runCLI(t, "recommend", "generate", "--demo", "--out", orders, "--catalog-out", catalog, "--truth-out", truth)
+	out, err := recommendCLI(t, "recommend", "generate", "--demo", "--out", orders, "--catalog-out", catalog, "--truth-out", truth)
 	if err != nil || !strings.Contains(out, "2381 orders") || !strings.Contains(out, "planted 12 pairs") {
 		t.Fatalf("generate: %v\n%s", err, out)
 	}
 
 	t.Run("evaluate table", func(t *testing.T) {
-		out, err := runCLI(t, "recommend", "evaluate", "--orders", orders, "--k", "10")
+		out, err := recommendCLI(t, "recommend", "evaluate", "--orders", orders, "--k", "10")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func TestRecommendCommands(t *testing.T) {
 	})
 
 	t.Run("evaluate json", func(t *testing.T) {
-		out, err := runCLI(t, "recommend", "evaluate", "--orders", orders, "--methods", "cosine,item-knn", "--format", "json")
+		out, err := recommendCLI(t, "recommend", "evaluate", "--orders", orders, "--methods", "cosine,item-knn", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestRecommendCommands(t *testing.T) {
 			t.Fatalf("truth file: %v", err)
 		}
 		p := planted.Pairs[0]
-		out, err := runCLI(t, "recommend", "item", "--orders", orders, "--sku", p.A, "--k", "5")
+		out, err := recommendCLI(t, "recommend", "item", "--orders", orders, "--sku", p.A, "--k", "5")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestRecommendCommands(t *testing.T) {
 		if err := os.WriteFile(withNew, append(cat, "cameras-new,cameras,vendor-01\n"...), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := runCLI(t, "recommend", "item", "--orders", orders, "--catalog", withNew, "--sku", "cameras-new", "--k", "3")
+		out, err := recommendCLI(t, "recommend", "item", "--orders", orders, "--catalog", withNew, "--sku", "cameras-new", "--k", "3")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestRecommendCommands(t *testing.T) {
 	})
 
 	t.Run("customer", func(t *testing.T) {
-		out, err := runCLI(t, "recommend", "customer", "--orders", orders, "--customer", "C000047", "--k", "4", "--format", "json")
+		out, err := recommendCLI(t, "recommend", "customer", "--orders", orders, "--customer", "C000047", "--k", "4", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestRecommendCommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Items) != 4 || res.Method != recommend.ItemKNN || res.Items[0].Because == "" {
 			t.Fatalf("customer result %+v (%v)\n%s", res, err, out)
 		}
-		out, err = runCLI(t, "recommend", "customer", "--orders", orders, "--customer", "nobody", "--k", "2")
+		out, err = recommendCLI(t, "recommend", "customer", "--orders", orders, "--customer", "nobody", "--k", "2")
 		if err != nil || !strings.Contains(out, `note: customer "nobody" has no orders yet; showing best sellers`) {
 			t.Fatalf("new customer: %v\n%s", err, out)
 		}
@@ -137,7 +137,7 @@ func TestRecommendCommands(t *testing.T) {
 			{"user-knn for an item", []string{"recommend", "item", "--orders", orders, "--sku", "a", "--method", "user-knn"}, "user-knn needs a customer", 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := runCLI(t, tc.args...)
+				_, err := recommendCLI(t, tc.args...)
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("error %v, want %q", err, tc.want)
 				}
