@@ -34,3 +34,13 @@ lint: ## gofmt and go vet
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go' | grep -v '\.pb\.go$$')
+
+.PHONY: bench-recommend
+bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evaluation benchmarks, then hit rate@10 on the demo and a generated shop
+	$(GO) test -run '^$$' -bench 'Build|Snapshot|Evaluate' -benchmem -benchtime 3x ./core/recommend/
+	$(GO) test -run '^$$' -bench 'Upsert|Query' -benchmem ./core/recommend/
+	@mkdir -p $(BIN)
+	$(GO) run ./cmd/supplyhub recommend generate --demo --out $(BIN)/recommend-demo.csv
+	$(GO) run ./cmd/supplyhub recommend evaluate --orders $(BIN)/recommend-demo.csv --k 10
+	$(GO) run ./cmd/supplyhub recommend generate --seed 3 --skus 1000 --customers 3000 --out $(BIN)/recommend-shop.csv
+	$(GO) run ./cmd/supplyhub recommend evaluate --orders $(BIN)/recommend-shop.csv --k 10
