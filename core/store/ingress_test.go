@@ -321,3 +321,39 @@ func TestWritebacks(t *testing.T) {
 		}
 	})
 }
+
+func TestRejectsRedactionsAndLocks(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		r := &Reject{Connection: "shop", Source: "sync 3 orders", Kind: commerce.KindOrder, Document: `{"x":1}`, Reason: "lines: an order needs at least one line"}
+		if err := s.AddReject(ctx, r); err != nil || r.ID == 0 {
+			t.Fatal(err)
+		}
+		list, _, _ := s.ListRejects(ctx, "shop", 0, 10)
+		if len(list) != 1 || list[0].Reason != r.Reason {
+			t.Fatalf("rejects: %+v", list)
+		}
+		if err := s.AddRedactions(ctx, "shop", "customers/redact", []string{"c1", CustomerEmailKey("a@b.c"), "c1"}); err != nil {
+			t.Fatal(err)
+		}
+		red, _ := s.Redactions(ctx, "shop")
+		if !red["c1"] || !red["email:a@b.c"] || len(red) != 2 {
+			t.Fatalf("redactions %v", red)
+		}
+		unlock, ok, err := s.TryLock(ctx, "scheduler")
+		if err != nil || !ok {
+			t.Fatalf("lock: %v %v", ok, err)
+		}
+		if s.Driver() == "postgres" {
+			if _, ok2, _ := s.TryLock(ctx, "scheduler"); ok2 {
+				t.Fatal("the lock was taken twice")
+			}
+		}
+		unlock()
+		if u, ok, _ := s.TryLock(ctx, "scheduler"); !ok {
+			t.Fatal("lock not released")
+		} else {
+			u()
+		}
+	})
+}

@@ -65,8 +65,18 @@ func (s *sqlStore) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// recordKeys returns the secondary keys a record is found by.
-func recordKeys(rec commerce.Record) (skus, locations []string) {
+// recordKeys returns the secondary keys a record is found by: "sku",
+// "location" and "customer" (the upstream customer id and "email:<address>").
+func recordKeys(rec commerce.Record) map[string][]string {
+	var skus, locations, customers []string
+	addCustomer := func(id, email string) {
+		if id != "" {
+			customers = append(customers, id)
+		}
+		if email != "" {
+			customers = append(customers, CustomerEmailKey(email))
+		}
+	}
 	switch r := rec.(type) {
 	case *commerce.Order:
 		skus = r.SKUs()
@@ -75,6 +85,11 @@ func recordKeys(rec commerce.Record) (skus, locations []string) {
 				locations = append(locations, l.LocationID)
 			}
 		}
+		if r.Customer != nil {
+			addCustomer(r.Customer.ExternalID, r.Customer.Email)
+		}
+	case *commerce.Customer:
+		addCustomer(r.Source.ExternalID, r.Email)
 	case *commerce.Product:
 		for _, v := range r.Variants {
 			if v.SKU != "" {
@@ -105,7 +120,23 @@ func recordKeys(rec commerce.Record) (skus, locations []string) {
 	case *commerce.Location:
 		locations = []string{r.Source.ExternalID}
 	}
-	return dedupe(skus), dedupe(locations)
+	return map[string][]string{"sku": dedupe(skus), "location": dedupe(locations), "customer": dedupe(customers)}
+}
+
+func appendKeyArgs(args []any, id int64, rec commerce.Record) []any {
+	keys := recordKeys(rec)
+	for _, name := range []string{"sku", "location", "customer"} {
+		for _, v := range keys[name] {
+			args = append(args, id, name, v)
+		}
+	}
+	return args
+}
+
+// CustomerEmailKey is the secondary key under which records of a customer
+// are found by e-mail address.
+func CustomerEmailKey(email string) string {
+	return "email:" + strings.ToLower(strings.TrimSpace(email))
 }
 
 func dedupe(xs []string) []string {
@@ -337,13 +368,7 @@ func (s *sqlStore) upsertChunk(ctx context.Context, tx *sql.Tx, chunk []prepared
 	outArgs := make([]any, 0, 4*len(changed))
 	for _, p := range changed {
 		id := results[p.idx].ID
-		skus, locs := recordKeys(p.rec)
-		for _, v := range skus {
-			keyArgs = append(keyArgs, id, "sku", v)
-		}
-		for _, v := range locs {
-			keyArgs = append(keyArgs, id, "location", v)
-		}
+		keyArgs = appendKeyArgs(keyArgs, id, p.rec)
 		ev, _ := json.Marshal(RecordEvent{ID: id, Kind: p.kind, Connection: p.ref.Connection, ExternalID: p.ref.ExternalID,
 			Version: p.rec.Version(), Outcome: results[p.idx].Outcome})
 		outArgs = append(outArgs, Topic(p.kind, p.rec.IsDeleted()), p.ref.Connection+"/"+p.ref.ExternalID, string(ev), now)
@@ -450,6 +475,9 @@ func (s *sqlStore) ListRecords(ctx context.Context, q Query) (Page, error) {
 	if q.Location != "" {
 		add("id IN (SELECT record_id FROM record_keys WHERE name = 'location' AND value = ?)", q.Location)
 	}
+	if q.Customer != "" {
+		add("id IN (SELECT record_id FROM record_keys WHERE name = 'customer' AND value = ?)", q.Customer)
+	}
 	query := "SELECT " + recordColumns + " FROM records"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -496,6 +524,15 @@ func (s *sqlStore) ReplaceRecordData(ctx context.Context, id int64, rec commerce
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: %s %d", ErrNotFound, rec.Kind(), id)
+		}
+		// Keys derive from the body: a redacted e-mail must not stay findable.
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM record_keys WHERE record_id = ?"), id); err != nil {
+			return err
+		}
+		if args := appendKeyArgs(nil, id, rec); len(args) > 0 {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO record_keys (record_id, name, value) VALUES "+tuples(len(args)/3, 3)+" ON CONFLICT DO NOTHING"), args...); err != nil {
+				return err
+			}
 		}
 		ref := rec.Ref()
 		ev, _ := json.Marshal(RecordEvent{ID: id, Kind: rec.Kind(), Connection: ref.Connection, ExternalID: ref.ExternalID,

@@ -24,6 +24,7 @@ type Store interface {
 	TokenStore
 	OutboxStore
 	IngressStore
+	ComplianceStore
 	// Driver returns "sqlite" or "postgres".
 	Driver() string
 	// Ping checks that the database answers.
@@ -99,11 +100,13 @@ func (r *StoredRecord) Decode() (commerce.Record, error) {
 
 // Query selects records. Zero fields do not filter.
 type Query struct {
-	Kind         commerce.Kind
-	Connection   string
-	ExternalID   string
-	SKU          string
-	Location     string
+	Kind       commerce.Kind
+	Connection string
+	ExternalID string
+	SKU        string
+	Location   string
+	// Customer is an upstream customer id or CustomerEmailKey(email).
+	Customer     string
 	UpdatedSince time.Time
 	// After is the cursor: the last id of the previous page.
 	After int64
