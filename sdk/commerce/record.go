@@ -64,6 +64,10 @@ func (m Meta) Version() time.Time { return m.UpdatedAt }
 // IsDeleted reports whether the record is a tombstone.
 func (m Meta) IsDeleted() bool { return m.Deleted }
 
+// Metadata returns the record's Meta for changing it in place, e.g. to fill
+// in the connection of records a plugin produced.
+func (m *Meta) Metadata() *Meta { return m }
+
 // Record is implemented by every stored record type.
 type Record interface {
 	// Kind says which type of record this is.
@@ -74,6 +78,8 @@ type Record interface {
 	Version() time.Time
 	// IsDeleted reports whether the record is a tombstone.
 	IsDeleted() bool
+	// Metadata returns the record's Meta, writable.
+	Metadata() *Meta
 	// Validate returns a *ValidationError naming every bad field, or nil.
 	Validate() error
 }
