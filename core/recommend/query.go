@@ -501,11 +501,7 @@ func (m *Model) userKNN(sc *scratch, u int32, k int, exclude map[int32]bool) []S
 		}
 		budget -= len(m.buyers[i])
 	}
-	type nbr struct {
-		u   int32
-		sim float64
-	}
-	nbrs := make([]nbr, 0, len(sc.users))
+	nbrs := sc.nbrs[:0]
 	lambda, mineN := m.cfg.Shrinkage, float64(len(mine))
 	for _, v := range sc.users {
 		o := float64(sc.overlap[v])
@@ -514,10 +510,11 @@ func (m *Model) userKNN(sc *scratch, u int32, k int, exclude map[int32]bool) []S
 			continue
 		}
 		s := o / math.Sqrt(mineN*float64(len(m.customers[v].items))) * o / (o + lambda)
-		nbrs = append(nbrs, nbr{v, s})
+		nbrs = append(nbrs, userSim{v, s})
 	}
 	sc.users = sc.users[:0]
-	nbrs = topK(nbrs, m.cfg.UserNeighbours, func(a, b nbr) int {
+	sc.nbrs = nbrs
+	nbrs = topK(nbrs, m.cfg.UserNeighbours, func(a, b userSim) int {
 		if a.sim != b.sim {
 			if a.sim > b.sim {
 				return -1

@@ -15,6 +15,13 @@ type scratch struct {
 	touched []int32
 	overlap []int32 // per customer: shared items with the query customer
 	users   []int32
+	nbrs    []userSim
+}
+
+// userSim is a candidate neighbour of user-knn and its similarity.
+type userSim struct {
+	u   int32
+	sim float64
 }
 
 // scratch returns a pooled scratch sized for the model. Caller holds the
