@@ -111,20 +111,3 @@ func FromOrder(o *commerce.Order) Basket {
 	}
 	return b
 }
-
-// SKUs returns the distinct SKUs of the basket with a positive net quantity,
-// sorted.
-func (b *Basket) SKUs() []string {
-	seen := map[string]int{}
-	for _, l := range b.Lines {
-		seen[l.SKU] += l.Quantity
-	}
-	var out []string
-	for s, q := range seen {
-		if q > 0 && s != "" {
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return out
-}

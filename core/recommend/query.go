@@ -196,7 +196,7 @@ func (m *Model) forItems(sc *scratch, q Query, known []int32, exclude map[int32]
 		if len(gs) == 0 {
 			continue
 		}
-		out := m.fromSeeds(sc, groupMethod(q.Method), gs, q.K, exclude, g.src)
+		out := m.fromSeeds(sc, q.Method, gs, q.K, exclude, g.src)
 		if len(out) == 0 {
 			continue
 		}
@@ -208,15 +208,6 @@ func (m *Model) forItems(sc *scratch, q Query, known []int32, exclude map[int32]
 	}
 	notice.Message += "; showing best sellers"
 	return nil, FromPopularity, notice
-}
-
-// groupMethod is the pair method used for category and vendor fallbacks:
-// the query's own unless it is popularity.
-func groupMethod(m Method) Method {
-	if m == Popularity {
-		return Cosine
-	}
-	return m
 }
 
 func skuPhrase(skus []string) string {

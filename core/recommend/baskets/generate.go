@@ -86,9 +86,9 @@ type Dataset struct {
 	Lines int
 }
 
-// Demo is the demo shop: 150 SKUs in 10 categories, 800 customers, about
-// 2,000 orders over a year in Central European time, with a dozen planted
-// pairs, four bundles and six follow-ups.
+// Demo is the demo shop: 150 SKUs in 10 categories, 800 customers, 2,381
+// orders over a year in Central European time, with a dozen planted pairs,
+// four bundles and six follow-ups.
 func Demo() Config {
 	return Config{Seed: 11, SKUs: 150, Categories: 10, Vendors: 6, Customers: 800,
 		Pairs: 12, Bundles: 4, FollowUps: 6,
@@ -247,16 +247,34 @@ func Generate(cfg Config) (*Dataset, error) {
 	// popularity does not find them).
 	used := make([]bool, n)
 	pick := func(popular bool, notCat int) int {
-		for {
-			i := r.IntN(n)
+		ok := func(i int) bool { return !used[i] && cat[i] != notCat }
+		found := -1
+		for range 50 * n {
+			i := 0
 			if popular {
 				i = global.draw(r)
+			} else {
+				i = r.IntN(n)
 			}
-			if !used[i] && cat[i] != notCat {
-				used[i] = true
-				return i
+			if ok(i) {
+				found = i
+				break
 			}
 		}
+		// Rarely (one category, or its rest all used): take the first
+		// unused item, in another category if there is one.
+		for i := 0; found < 0 && i < n; i++ {
+			if ok(i) {
+				found = i
+			}
+		}
+		for i := 0; found < 0 && i < n; i++ {
+			if !used[i] {
+				found = i
+			}
+		}
+		used[found] = true
+		return found
 	}
 	partner := make(map[int]int)
 	for range cfg.Pairs {

@@ -97,6 +97,26 @@ func TestGenerateShape(t *testing.T) {
 	}
 }
 
+func TestGenerateOneCategory(t *testing.T) {
+	t.Parallel()
+	// Partners normally come from another category; with one category the
+	// generator must still finish and plant every association.
+	ds, err := Generate(Config{Seed: 4, SKUs: 40, Categories: 1, Customers: 50, Pairs: 5, Bundles: 2, FollowUps: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range append(ds.Pairs, ds.FollowUps...) {
+		if p.A == p.B || seen[p.A] || seen[p.B] {
+			t.Fatalf("association %v reuses an item", p)
+		}
+		seen[p.A], seen[p.B] = true, true
+	}
+	if len(ds.Pairs) != 5 || len(ds.FollowUps) != 5 || len(ds.Bundles) != 2 {
+		t.Fatalf("planted %d pairs, %d follow-ups, %d bundles", len(ds.Pairs), len(ds.FollowUps), len(ds.Bundles))
+	}
+}
+
 func TestGenerateTargetLines(t *testing.T) {
 	t.Parallel()
 	ds, err := Generate(Config{Seed: 2, Lines: 20000})
