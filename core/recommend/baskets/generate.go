@@ -250,11 +250,9 @@ func Generate(cfg Config) (*Dataset, error) {
 		ok := func(i int) bool { return !used[i] && cat[i] != notCat }
 		found := -1
 		for range 50 * n {
-			i := 0
+			i := r.IntN(n)
 			if popular {
 				i = global.draw(r)
-			} else {
-				i = r.IntN(n)
 			}
 			if ok(i) {
 				found = i
