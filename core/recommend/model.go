@@ -127,6 +127,7 @@ const (
 	Stale
 )
 
+// String returns the change's name, e.g. "replaced".
 func (c Change) String() string {
 	switch c {
 	case Unchanged:

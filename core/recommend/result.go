@@ -136,6 +136,7 @@ type InsufficientDataError struct {
 	Need int
 }
 
+// Error says how many orders the model has and how many it needs.
 func (e *InsufficientDataError) Error() string {
 	return fmt.Sprintf("recommend: the model has %d orders; add order history (at least %d orders for co-purchase recommendations, at least 1 for best sellers)", e.Orders, e.Need)
 }
