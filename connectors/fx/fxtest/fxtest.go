@@ -41,6 +41,7 @@ type Server struct {
 	delay    time.Duration
 	requests map[string]int
 	apiKey   string
+	stall    chan struct{}
 }
 
 // NewServer starts a fake loaded with the embedded days.
@@ -140,12 +141,19 @@ func (s *Server) Requests(path string) int {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
-	delay := s.delay
+	delay, stall := s.delay, s.stall
 	fail := 0
 	if len(s.fails) > 0 {
 		fail, s.fails = s.fails[0], s.fails[1:]
 	}
 	s.mu.Unlock()
+	if stall != nil {
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -377,4 +385,24 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// Stall makes every request hang until release is called (or the client
+// gives up), so that tests can check that cancelled calls return promptly.
+func (s *Server) Stall() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.stall = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.stall == ch {
+				s.stall = nil
+			}
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
 }
