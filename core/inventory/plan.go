@@ -1,0 +1,392 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/supplyhub/supplyhub/sdk/commerce"
+)
+
+// Input is everything the planner needs about one SKU-location.
+type Input struct {
+	// Position is the current stock (see [Positions]).
+	Position Position
+	// Demand is the forecast from tomorrow on.
+	Demand Demand
+	// LeadTime is the supplier lead time.
+	LeadTime LeadTime
+	// Supplier names the supplier, when known; it is copied to suggestions.
+	Supplier string
+	// Economics are the costs, MOQ and pack size.
+	Economics Economics
+	// Rule, when set, is the policy of this SKU-location; otherwise the
+	// class's rule from Config.Matrix, otherwise Config.Default.
+	Rule *Rule
+	// Class is the ABC/XYZ class, for example "AX" (see [ClassifyABC] and
+	// [ClassifyXYZ]).
+	Class string
+}
+
+// Config configures the planner.
+type Config struct {
+	// Now is the time of the plan; its location sets the calendar day of
+	// order-by and stockout dates. Required.
+	Now time.Time
+	// Matrix maps classes to rules (nil: [DefaultMatrix]).
+	Matrix Matrix
+	// Default is the rule of inputs with neither a rule nor a class in the
+	// matrix (zero: rop at a 95 % cycle service level).
+	Default Rule
+	// Lookahead also suggests orders due within this many days, with their
+	// order-by date; 0 suggests only what must be ordered today.
+	Lookahead int
+	// Transfers, when set, also suggests transfers between the locations of a
+	// SKU before purchases (inputs must then come grouped by SKU).
+	Transfers *TransferConfig
+}
+
+func (c Config) withDefaults() Config {
+	if c.Matrix == nil {
+		c.Matrix = DefaultMatrix()
+	}
+	if c.Default.Policy == "" {
+		c.Default = Rule{Policy: PolicyROP, Service: CSL(0.95)}
+	}
+	return c
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if c.Now.IsZero() {
+		return inputErr("plan: config Now is required: the plan's date and time zone")
+	}
+	if c.Lookahead < 0 {
+		return inputErr("plan: lookahead %d days must be ≥ 0", c.Lookahead)
+	}
+	c = c.withDefaults()
+	if err := c.Matrix.Validate(); err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	if err := c.Default.Validate(); err != nil {
+		return fmt.Errorf("plan: default %w", err)
+	}
+	if c.Transfers != nil {
+		if err := c.Transfers.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ItemError is an error planning one SKU-location; [Plan] yields it and
+// goes on with the next.
+type ItemError struct {
+	SKU, LocationID string
+	Err             error
+}
+
+func (e *ItemError) Error() string {
+	return fmt.Sprintf("inventory: plan %s@%s: %v", e.SKU, e.LocationID, e.Err)
+}
+
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// Decision is the planner's view of one SKU-location.
+type Decision struct {
+	// Input is the input decided on (after any transfer).
+	Input Input
+	// RuleSource says where the rule came from: "item", "class AX" or
+	// "default".
+	RuleSource string
+	// Levels are the policy's parameters.
+	Levels Levels
+	// Position is the inventory position (available + incoming).
+	Position int
+	// DaysToOrder is how many days until an order is due: 0 today, -1 when
+	// none is due within the forecast.
+	DaysToOrder int
+	// Quantity is the order due then (0 when none).
+	Quantity int
+	// Stockout is the day demand first goes unserved if nothing is ordered,
+	// by the mean forecast (zero Date: not within the forecast).
+	Stockout commerce.Date
+	// Suggestion is the purchase to suggest, or nil when no order is due
+	// within the lookahead.
+	Suggestion *commerce.ReplenishmentSuggestion
+}
+
+// maxProjection bounds how far the planner projects stock, in days.
+const maxProjection = 366
+
+// Decide plans one SKU-location: it resolves the rule, computes the levels,
+// projects the inventory position with the mean forecast to find when an
+// order is due and when stock would run out, and builds the suggestion.
+func Decide(in Input, cfg Config) (Decision, error) {
+	if err := cfg.Validate(); err != nil {
+		return Decision{}, err
+	}
+	return decide(in, cfg.withDefaults())
+}
+
+func decide(in Input, cfg Config) (Decision, error) {
+	p := in.Position
+	if p.SKU == "" || p.LocationID == "" {
+		return Decision{}, inputErr("plan: input needs a position with a sku and a location id (got %q)", p.Key())
+	}
+	if p.Incoming < 0 {
+		return Decision{}, inputErr("plan: incoming %d must be ≥ 0", p.Incoming)
+	}
+	d := Decision{Input: in, Position: p.InventoryPosition(), DaysToOrder: -1}
+	rule := cfg.Default
+	d.RuleSource = "default"
+	if in.Rule != nil {
+		rule, d.RuleSource = *in.Rule, "item"
+	} else if r, ok := cfg.Matrix.Rule(in.Class); ok {
+		rule, d.RuleSource = r, "class "+in.Class
+	}
+	lv, err := ComputeLevels(rule, in.Demand, in.LeadTime, in.Economics)
+	if err != nil {
+		return Decision{}, err
+	}
+	d.Levels = lv
+	today := commerce.DateOf(cfg.Now)
+	horizon := min(in.Demand.Horizon(), maxProjection)
+
+	// When is an order due?
+	if rule.Policy == PolicyRS {
+		if q := lv.Order(d.Position); q > 0 {
+			d.DaysToOrder, d.Quantity = 0, q
+		}
+	} else {
+		proj := float64(d.Position)
+		for day := 0; day <= horizon; day++ {
+			if day > 0 {
+				proj -= in.Demand.Mean(day)
+			}
+			if proj <= lv.ReorderPoint {
+				d.DaysToOrder = day
+				d.Quantity = lv.Order(int(math.Floor(proj + 1e-9)))
+				break
+			}
+		}
+	}
+	d.Stockout = stockout(p, in.Demand, today, horizon)
+	if d.DaysToOrder >= 0 && d.DaysToOrder <= cfg.Lookahead && d.Quantity > 0 {
+		d.Suggestion = suggestion(d, rule, today, cfg.Now)
+	}
+	return d, nil
+}
+
+// stockout returns the first day demand goes unserved by the mean forecast
+// if nothing more is ordered: stock is what is available, plus undated
+// incoming at once, plus dated receipts on their day.
+func stockout(p Position, dem Demand, today commerce.Date, horizon int) commerce.Date {
+	stock := float64(p.Available)
+	dated := 0
+	arrive := map[int]int{}
+	for _, r := range p.Receipts {
+		dated += r.Quantity
+		arrive[max(0, today.DaysUntil(r.Expected))] += r.Quantity
+	}
+	stock += float64(max(p.Incoming-dated, 0) + arrive[0])
+	for day := 1; day <= horizon; day++ {
+		stock += float64(arrive[day]) - dem.Mean(day)
+		if stock < -1e-9 {
+			return today.AddDays(day)
+		}
+	}
+	return commerce.Date{}
+}
+
+// suggestionID is the deterministic external id of a suggestion: the same
+// decision on the same day gets the same id, so storing it again replaces it.
+func suggestionID(kind, sku, from, to string, day commerce.Date) string {
+	if from != "" {
+		return fmt.Sprintf("%s:%s@%s>%s:%s", kind, sku, from, to, day)
+	}
+	return fmt.Sprintf("%s:%s@%s:%s", kind, sku, to, day)
+}
+
+func suggestion(d Decision, rule Rule, today commerce.Date, now time.Time) *commerce.ReplenishmentSuggestion {
+	in, lv := d.Input, d.Levels
+	s := &commerce.ReplenishmentSuggestion{
+		Meta: commerce.Meta{
+			Source:    commerce.Ref{Connection: commerce.InternalConnection, ExternalID: suggestionID("purchase", in.Position.SKU, "", in.Position.LocationID, today)},
+			UpdatedAt: now,
+		},
+		Type:             "purchase",
+		SKU:              in.Position.SKU,
+		LocationID:       in.Position.LocationID,
+		Supplier:         in.Supplier,
+		Quantity:         d.Quantity,
+		OrderBy:          today.AddDays(d.DaysToOrder),
+		LeadTimeDays:     in.LeadTime.Days,
+		ExpectedStockout: d.Stockout,
+		Policy:           string(rule.Policy),
+		Class:            in.Class,
+		OnHand:           in.Position.OnHand,
+		Incoming:         in.Position.Incoming,
+		ReorderPoint:     round2(lv.ReorderPoint),
+		SafetyStock:      round2(lv.SafetyStock),
+		Reason:           reason(d, rule),
+	}
+	if u := in.Economics.UnitCost; u.Valid() {
+		unit := u
+		total := u.MulInt(d.Quantity).Round(commerce.RoundHalfEven)
+		s.UnitCost, s.TotalCost = &unit, &total
+	}
+	return s
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// reason explains a purchase in words.
+func reason(d Decision, rule Rule) string {
+	in, lv := d.Input, d.Levels
+	var b strings.Builder
+	pos := fmt.Sprintf("inventory position %d (available %d, incoming %d)", d.Position, in.Position.Available, in.Position.Incoming)
+	switch rule.Policy {
+	case PolicyRS:
+		fmt.Fprintf(&b, "Periodic review every %d days: order up to S = %.1f, which covers expected demand %.1f over the review period and lead time (%d days) plus safety stock %.1f for a %s (%s); %s",
+			rule.review(), lv.OrderUpTo, lv.MeanDemand, lv.ProtectionDays, lv.SafetyStock, rule.Service, lv.Method, pos)
+	case PolicyMinMax:
+		fmt.Fprintf(&b, "Min/max (%s): %s is at or below min %.1f; order up to max %.1f", lv.Method, pos, lv.ReorderPoint, lv.OrderUpTo)
+	default:
+		if d.DaysToOrder == 0 {
+			fmt.Fprintf(&b, "The %s is at or below the reorder point %.1f", pos, lv.ReorderPoint)
+		} else {
+			fmt.Fprintf(&b, "The %s will reach the reorder point %.1f in %d days at the forecast demand", pos, lv.ReorderPoint, d.DaysToOrder)
+		}
+		fmt.Fprintf(&b, " = expected lead-time demand %.1f over %d days", lv.MeanDemand, lv.ProtectionDays)
+		if lv.Undershoot > 0 {
+			fmt.Fprintf(&b, " + undershoot %.1f", lv.Undershoot)
+		}
+		fmt.Fprintf(&b, " + safety stock %.1f for a %s (%s)", lv.SafetyStock, rule.Service, lv.Method)
+	}
+	fmt.Fprintf(&b, ". Order %d", d.Quantity)
+	switch rule.Policy {
+	case PolicyROP:
+		fmt.Fprintf(&b, " (lot %d from %s", lv.Quantity, lv.LotNote)
+	case PolicySS:
+		fmt.Fprintf(&b, " to reach S = %.1f (s + lot %d from %s", lv.OrderUpTo, lv.Quantity, lv.LotNote)
+	default:
+		b.WriteString(" (")
+		b.WriteString("the shortfall")
+	}
+	if lv.Pack > 1 || lv.MOQ > 1 {
+		fmt.Fprintf(&b, ", in packs of %d with a minimum order of %d", max(lv.Pack, 1), max(lv.MOQ, lv.Pack, 1))
+	}
+	b.WriteString(")")
+	if d.DaysToOrder > 0 {
+		fmt.Fprintf(&b, " within %d days", d.DaysToOrder)
+	}
+	if !d.Stockout.IsZero() {
+		fmt.Fprintf(&b, ". Without an order, stock runs out around %s", d.Stockout)
+	} else {
+		fmt.Fprintf(&b, ". No stockout is expected within the %d-day forecast", min(in.Demand.Horizon(), maxProjection))
+	}
+	fmt.Fprintf(&b, ". Rule: %s (%s).", rule, d.RuleSource)
+	return b.String()
+}
+
+// Plan streams purchase (and, with Config.Transfers, transfer) suggestions
+// for a stream of SKU-locations, holding one input at a time (one SKU's
+// locations with transfers), so memory stays bounded however many
+// SKU-locations there are. A SKU-location that cannot be planned yields an
+// [*ItemError] and planning goes on; an error from inputs, an invalid config
+// or a cancelled ctx is yielded last. Stop ranging to stop planning.
+//
+// With transfers, inputs must arrive grouped by SKU (all locations of a SKU
+// one after the other); a SKU that comes back later is planned as a separate
+// group.
+func Plan(ctx context.Context, inputs iter.Seq2[Input, error], cfg Config) iter.Seq2[commerce.ReplenishmentSuggestion, error] {
+	return func(yield func(commerce.ReplenishmentSuggestion, error) bool) {
+		var zero commerce.ReplenishmentSuggestion
+		if err := cfg.Validate(); err != nil {
+			yield(zero, err)
+			return
+		}
+		cfg = cfg.withDefaults()
+		var group []Input
+		flush := func() bool {
+			sugg, errs := planGroup(group, cfg)
+			group = group[:0]
+			for _, e := range errs {
+				if !yield(zero, e) {
+					return false
+				}
+			}
+			for _, s := range sugg {
+				if !yield(*s, nil) {
+					return false
+				}
+			}
+			return true
+		}
+		n := 0
+		for in, err := range inputs {
+			if n++; n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					yield(zero, fmt.Errorf("inventory: plan: stopped after %d inputs: %w", n-1, err))
+					return
+				}
+			}
+			if err != nil {
+				yield(zero, fmt.Errorf("inventory: plan: reading input %d: %w", n, err))
+				return
+			}
+			if cfg.Transfers == nil {
+				d, err := decide(in, cfg)
+				if err != nil {
+					if !yield(zero, &ItemError{SKU: in.Position.SKU, LocationID: in.Position.LocationID, Err: err}) {
+						return
+					}
+					continue
+				}
+				if d.Suggestion != nil && !yield(*d.Suggestion, nil) {
+					return
+				}
+				continue
+			}
+			if len(group) > 0 && group[0].Position.SKU != in.Position.SKU && !flush() {
+				return
+			}
+			group = append(group, in)
+		}
+		if len(group) > 0 && !flush() {
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			yield(zero, fmt.Errorf("inventory: plan: %w", err))
+		}
+	}
+}
+
+// planGroup plans the locations of one SKU with transfers.
+func planGroup(group []Input, cfg Config) ([]*commerce.ReplenishmentSuggestion, []error) {
+	var errs []error
+	ds := make([]Decision, 0, len(group))
+	for _, in := range group {
+		d, err := decide(in, cfg)
+		if err != nil {
+			errs = append(errs, &ItemError{SKU: in.Position.SKU, LocationID: in.Position.LocationID, Err: err})
+			continue
+		}
+		ds = append(ds, d)
+	}
+	transfers, ds, err := planTransfers(ds, cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	out := transfers
+	for _, d := range ds {
+		if d.Suggestion != nil {
+			out = append(out, d.Suggestion)
+		}
+	}
+	return out, errs
+}
