@@ -351,20 +351,20 @@ func (d *PoissonDemand) leadAtoms(days int) dist {
 }
 
 // poisson returns the Poisson distribution with mean lambda, without the
-// tails beyond 12 standard deviations.
+// tails beyond 8 standard deviations (their mass is below 1e-12).
 func poisson(lambda float64) dist {
 	if lambda == 0 {
 		return pointDist(0)
 	}
 	sd := math.Sqrt(lambda)
-	lo := max(0, int(lambda-12*sd-5))
-	hi := int(lambda+12*sd) + 10
+	lo := max(0, int(lambda-8*sd-5))
+	hi := int(lambda+8*sd) + 10
 	v := make([]float64, 0, hi-lo+1)
 	p := make([]float64, 0, hi-lo+1)
 	ll := math.Log(lambda)
 	for k := lo; k <= hi; k++ {
 		lg, _ := math.Lgamma(float64(k) + 1)
-		if w := math.Exp(float64(k)*ll - lambda - lg); w > 0 {
+		if w := math.Exp(float64(k)*ll - lambda - lg); w > 1e-16 {
 			v = append(v, float64(k))
 			p = append(p, w)
 		}

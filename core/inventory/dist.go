@@ -344,7 +344,7 @@ func (d dist) undershoot() dist {
 			if k > 0 {
 				tail = 1 - d.cum[k-1]
 			}
-			if tail > 0 {
+			if tail > 1e-13 {
 				v = append(v, float64(u))
 				p = append(p, tail/m)
 			}
