@@ -19,6 +19,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
+	"github.com/supplyhub/supplyhub/sdk/httpclient"
 )
 
 // Version is the connector's version, reported by Describe.
@@ -120,8 +121,11 @@ var configSchema []byte
 
 // Options tune a Connector; the zero value is what New uses.
 type Options struct {
-	// HTTPClient downloads the feeds (default: a client with a 30s timeout).
-	HTTPClient *http.Client
+	// HTTP configures the client that downloads the feeds (retries with
+	// backoff, timeouts); the zero value is httpclient's defaults with
+	// three attempts, and Retry-After waits longer than 5s returned to the
+	// caller as a RateLimited error.
+	HTTP httpclient.Config
 	// Now returns the current time (default time.Now); tests set it.
 	Now func() time.Time
 	// NoBackground disables the background refresh goroutines (tests).
@@ -133,6 +137,7 @@ type Options struct {
 // background until Close.
 type Connector struct {
 	opts   Options
+	http   *httpclient.Client
 	ctx    context.Context
 	stop   context.CancelFunc
 	mu     sync.Mutex
@@ -144,14 +149,20 @@ func New() *Connector { return NewWithOptions(Options{}) }
 
 // NewWithOptions returns the connector with opts.
 func NewWithOptions(opts Options) *Connector {
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	if opts.HTTP.MaxAttempts == 0 {
+		opts.HTTP.MaxAttempts = 3
+	}
+	if opts.HTTP.MaxRetryAfter == 0 {
+		opts.HTTP.MaxRetryAfter = 5 * time.Second
+	}
+	if opts.HTTP.UserAgent == "" {
+		opts.HTTP.UserAgent = "supplyhub-fx/" + Version
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Connector{opts: opts, ctx: ctx, stop: stop, caches: map[string]*Cache{}}
+	return &Connector{opts: opts, http: httpclient.New(opts.HTTP), ctx: ctx, stop: stop, caches: map[string]*Cache{}}
 }
 
 // Close stops the background refreshes.
@@ -172,23 +183,35 @@ func (c *Connector) Describe(context.Context) (*sdk.Manifest, error) {
 	}, nil
 }
 
-// Check downloads the latest rates and reports their date.
+// Check downloads the latest rates (bypassing the cache, so that it proves
+// the upstream answers now) and reports their date.
 func (c *Connector) Check(ctx context.Context, req sdk.CheckRequest) (*sdk.CheckResponse, error) {
 	cfg, err := ParseConfig(req.Config)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.rates(ctx, cfg, sdk.FXRequest{Base: EUR})
-	if err != nil {
-		return nil, err
-	}
-	d := ""
-	if len(resp.Rates) > 0 {
-		d = resp.Rates[0].Date.String()
+	var n int
+	var latest commerce.Date
+	if cfg.Source == SourceRatesAPI {
+		resp, err := c.ratesFromAPI(ctx, cfg, sdk.FXRequest{Base: EUR})
+		if err != nil {
+			return nil, err
+		}
+		n = len(resp.Rates)
+		if n > 0 {
+			latest = resp.Rates[0].Date
+		}
+	} else {
+		t, err := c.download(ctx, cfg.BaseURL, FeedDaily)
+		if err != nil {
+			return nil, err
+		}
+		day, _ := t.On(commerce.Date{})
+		n, latest = len(day.Rates), day.Date
 	}
 	return &sdk.CheckResponse{
-		Message: fmt.Sprintf("%s: %d currencies published for %s", cfg.Source, len(resp.Rates), d),
-		Details: map[string]string{"source": cfg.Source, "base_url": cfg.BaseURL, "latest": d},
+		Message: fmt.Sprintf("%s: %d currencies published for %s", cfg.Source, n, latest),
+		Details: map[string]string{"source": cfg.Source, "base_url": cfg.BaseURL, "latest": latest.String()},
 	}, nil
 }
 
@@ -352,19 +375,19 @@ func (c *Connector) download(ctx context.Context, base string, f Feed) (*Table, 
 	return t, nil
 }
 
-// get performs a GET and maps HTTP failures to sdk errors.
+// get performs a GET (with httpclient's retries) and maps HTTP failures to
+// sdk errors, keeping the answer's status and body as the cause.
 func (c *Connector) get(ctx context.Context, url, bearer string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, sdk.InvalidInput("fx: %s: %v", url, err)
 	}
-	req.Header.Set("User-Agent", "supplyhub-fx/"+Version)
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	resp, err := c.opts.HTTPClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, sdk.Retryable(err, "fx: GET %s", url)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxFeedBytes+1))
@@ -374,23 +397,20 @@ func (c *Connector) get(ctx context.Context, url, bearer string) ([]byte, error)
 	if len(body) > maxFeedBytes {
 		return nil, sdk.Permanent(errors.New("body larger than 64 MiB"), "fx: GET %s", url)
 	}
-	switch {
-	case resp.StatusCode == http.StatusOK:
+	if resp.StatusCode == http.StatusOK {
 		return body, nil
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return nil, sdk.Authentication("fx: GET %s: %s", url, resp.Status).WithDetail("check api_key")
-	case resp.StatusCode == http.StatusTooManyRequests:
-		ra, _ := time.ParseDuration(resp.Header.Get("Retry-After") + "s")
-		if ra <= 0 {
-			ra = time.Minute
-		}
-		return nil, sdk.RateLimited(ra, "fx: GET %s: %s", url, resp.Status)
-	case resp.StatusCode >= 500:
-		return nil, sdk.Retryable(errors.New(resp.Status), "fx: GET %s", url)
-	default:
-		return nil, &sdk.Error{Kind: sdk.KindPermanent, Message: fmt.Sprintf("fx: GET %s: %s: %s", url, resp.Status, clip(string(body))),
-			Detail: "check base_url", Cause: &statusError{code: resp.StatusCode, body: body}}
 	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	checked := httpclient.Check(resp)
+	e := &sdk.Error{Kind: sdk.KindOf(checked), Message: fmt.Sprintf("fx: GET %s: %s", url, resp.Status),
+		RetryAfter: sdk.RetryAfterOf(checked), Cause: &statusError{code: resp.StatusCode, body: body}}
+	switch e.Kind {
+	case sdk.KindAuthentication:
+		e.Detail = "check api_key"
+	case sdk.KindPermanent, sdk.KindInvalidInput:
+		e.Kind, e.Detail = sdk.KindPermanent, "check base_url"
+	}
+	return nil, e
 }
 
 // statusError keeps an unexpected HTTP answer for callers that can explain it.
@@ -410,7 +430,7 @@ func (c *Connector) ratesFromAPI(ctx context.Context, cfg *parsedConfig, req sdk
 	body, err := c.get(ctx, url, cfg.APIKey)
 	if err != nil {
 		var st *statusError
-		if errors.As(err, &st) && st.code >= 400 && st.code < 500 {
+		if errors.As(err, &st) && (st.code == http.StatusBadRequest || st.code == http.StatusNotFound || st.code == http.StatusUnprocessableEntity) {
 			// The API's own error envelope says what was wrong with the request.
 			var env apiError
 			if json.Unmarshal(st.body, &env) == nil && env.Error.Message != "" {

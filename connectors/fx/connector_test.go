@@ -18,6 +18,7 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/fx/fxtest"
 	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
+	"github.com/supplyhub/supplyhub/sdk/httpclient"
 	"github.com/supplyhub/supplyhub/sdk/jsonschema"
 )
 
@@ -35,7 +36,7 @@ func newTestConnector(t *testing.T) (*Connector, *fxtest.Server, *clock) {
 	srv := fxtest.NewServer()
 	t.Cleanup(srv.Close)
 	clk := &clock{t: time.Date(2026, 3, 17, 12, 0, 0, 0, time.UTC)}
-	c := NewWithOptions(Options{Now: clk.Now, NoBackground: true})
+	c := NewWithOptions(Options{Now: clk.Now, NoBackground: true, HTTP: httpclient.Config{MaxAttempts: 1}})
 	t.Cleanup(func() { c.Close() })
 	return c, srv, clk
 }
