@@ -35,6 +35,10 @@ lint: ## gofmt and go vet
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go' | grep -v '\.pb\.go$$')
 
+.PHONY: bench-forecast
+bench-forecast: ## forecasting: 10k daily series timing, then accuracy and speed side by side with R (installs R from Debian if missing)
+	GO=$(GO) sh core/forecast/bench/run.sh
+
 .PHONY: bench-recommend
 bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evaluation benchmarks, then hit rate@10 on the demo and a generated shop
 	$(GO) test -run '^$$' -bench 'Build|Snapshot|Evaluate' -benchmem -benchtime 3x ./core/recommend/

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"testing"
@@ -19,9 +20,18 @@ type publicCase struct {
 	r    map[string]float64 // R method -> MASE
 }
 
+// publicDir is the committed holdout, or FORECAST_PUBLIC_DIR when
+// bench/run.sh has just recorded a fresh one from R.
+func publicDir() string {
+	if d := os.Getenv("FORECAST_PUBLIC_DIR"); d != "" {
+		return d
+	}
+	return "testdata/public"
+}
+
 func loadPublic(t testing.TB) []publicCase {
 	t.Helper()
-	f, err := os.Open("testdata/public/series.csv")
+	f, err := os.Open(filepath.Join(publicDir(), "series.csv"))
 	if err != nil {
 		t.Fatalf("open public series: %v", err)
 	}
@@ -30,7 +40,7 @@ func loadPublic(t testing.TB) []publicCase {
 	if err != nil {
 		t.Fatalf("read public series: %v", err)
 	}
-	rf, err := os.Open("testdata/public/r_results.csv")
+	rf, err := os.Open(filepath.Join(publicDir(), "r_results.csv"))
 	if err != nil {
 		t.Fatalf("open R results: %v", err)
 	}

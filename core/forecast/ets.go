@@ -413,6 +413,22 @@ func fitETSSpec(y []float64, sp etsSpec, m int, optInit bool, warm *etsFit) (*et
 	if optInit {
 		// a second run from the best point escapes early collapse of the simplex
 		x, lik = nelderMead(obj, x, 0.2, 1e-8, maxEval/2)
+		// The likelihood is often bimodal in the smoothing parameters (a
+		// slow level with a steady trend, or a fast level with a fast
+		// trend): start once more from fast smoothing, keeping the initial
+		// states found so far, and keep the better optimum.
+		alt := append([]float64(nil), x...)
+		a0 := 0.7
+		alt[0] = logit(a0, 1e-4, 0.9999)
+		if iBeta >= 0 {
+			alt[iBeta] = logit(0.9*a0, 1e-4, a0)
+		}
+		if iGamma >= 0 {
+			alt[iGamma] = logit(0.5*(1-a0), 1e-4, 1-a0)
+		}
+		if alt, l2 := nelderMead(obj, alt, 0.5, 1e-8, maxEval); l2 < lik {
+			x, lik = alt, l2
+		}
 	}
 	if math.IsInf(lik, 1) {
 		return nil, fmt.Errorf("forecast: %v found no admissible parameters", sp)

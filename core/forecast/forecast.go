@@ -23,8 +23,6 @@ type env struct {
 	fast bool // long series: cheaper model space
 }
 
-func same(f func(y []float64) (*model, error)) func([]float64) (*model, error) { return f }
-
 // fitMethod fits one concrete method.
 func fitMethod(method Method, y []float64, e env) (fitted, error) {
 	plain := func(f func(y []float64) (*model, error)) (fitted, error) {
@@ -32,7 +30,7 @@ func fitMethod(method Method, y []float64, e env) (fitted, error) {
 		if err != nil {
 			return fitted{}, err
 		}
-		return fitted{method: method, mod: mod, refit: same(f)}, nil
+		return fitted{method: method, mod: mod, refit: f}, nil
 	}
 	switch method {
 	case MethodNaive:
@@ -99,11 +97,7 @@ func fitWithFallback(method Method, y []float64, e env) (fitted, error) {
 		return f, nil
 	}
 	var short *tooShortError
-	if !errors.As(err, &short) {
-		// a model that cannot be fitted (e.g. non-positive data for a
-		// multiplicative form) also falls back, with its reason.
-		short = nil
-	}
+	errors.As(err, &short) // otherwise (e.g. no admissible model) the reason is the error itself
 	fb := MethodNaive
 	if e.m > 1 && len(y) >= 2*e.m {
 		fb = MethodSNaive
@@ -471,16 +465,7 @@ func ensemble(fits []fitted, how Combine) fitted {
 		dist:   &ensembleDist{members: members, median: how == CombineMedian},
 		aicc:   math.NaN(),
 	}
-	refit := func(train []float64) (*model, error) {
-		var sub []fitted
-		for _, f := range fits {
-			m, err := f.refit(train)
-			if err != nil {
-				return nil, err
-			}
-			sub = append(sub, fitted{method: f.method, mod: m, refit: f.refit})
-		}
-		return ensemble(sub, how).mod, nil
-	}
-	return fitted{method: MethodEnsemble, mod: mod, refit: refit}
+	// no refit: an ensemble is backtested by rerunning the whole selection
+	// (backtestMethod), never member by member
+	return fitted{method: MethodEnsemble, mod: mod}
 }
