@@ -48,3 +48,21 @@ bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evalua
 	$(GO) run ./cmd/supplyhub recommend evaluate --orders $(BIN)/recommend-demo.csv --k 10
 	$(GO) run ./cmd/supplyhub recommend generate --seed 3 --skus 1000 --customers 3000 --out $(BIN)/recommend-shop.csv
 	$(GO) run ./cmd/supplyhub recommend evaluate --orders $(BIN)/recommend-shop.csv --k 10
+
+ROUTING_DATA ?= ../shared/bench/routing
+
+.PHONY: bench-routing
+bench-routing: ## routing gap tables: CVRP A and P (10 s each), X (60 s each), TSP (10 s each) into bin/bench-routing.md (~35 min)
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/supplyhub ./cmd/supplyhub
+	set -e; { \
+	  echo "### CVRP, Augerat A set (exactly k routes), 10 s per instance"; echo; \
+	  $(BIN)/supplyhub route bench --data $(ROUTING_DATA) --set A --time-limit 10s --format markdown; echo; \
+	  echo "### CVRP, Augerat P set (exactly k routes), 10 s per instance"; echo; \
+	  $(BIN)/supplyhub route bench --data $(ROUTING_DATA) --set P --time-limit 10s --format markdown; echo; \
+	  echo "### CVRP, Uchoa et al. X set (unlimited fleet), 60 s per instance"; echo; \
+	  $(BIN)/supplyhub route bench --data $(ROUTING_DATA) --set X --time-limit 60s --format markdown; echo; \
+	  echo "### TSP, TSPLIB, 10 s per instance"; echo; \
+	  $(BIN)/supplyhub route bench --data $(ROUTING_DATA) --set TSP --time-limit 10s --format markdown; \
+	} > $(BIN)/bench-routing.md
+	cat $(BIN)/bench-routing.md
