@@ -48,11 +48,13 @@
 //
 // MethodAuto first looks at the share of zeros: a series with an average
 // demand interval above Config.IntermittentADI (1.32) gets the Croston
-// family. Otherwise it fits Config.Candidates (ETS, ARIMA, Theta, seasonal
-// naive; ARIMA is left out above Config.LongSeries points to keep large
-// daily batches fast) and keeps the one with the lowest MASE over
-// Config.BacktestWindows rolling origins; when the series is too short to
-// backtest, ETS (chosen within its family by AICc) wins. A series too short
+// family (with ETS and Theta competing too on long series, where slow
+// movers often keep a weekly pattern), scored by RMSSE. Otherwise it fits
+// Config.Candidates (ETS, ARIMA, Theta, seasonal naive; only ETS and Theta
+// above Config.LongSeries points, to keep large daily batches fast) and
+// keeps the one with the lowest MASE over Config.BacktestWindows rolling
+// origins; when the series is too short to backtest, ETS (chosen within its
+// family by AICc) wins. A series too short
 // for the method falls back to a simpler one, and Result.Method says so:
 // "naive (fallback: 3 points, ets needs 7)".
 //

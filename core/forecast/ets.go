@@ -405,11 +405,13 @@ func fitETSSpec(y []float64, sp etsSpec, m int, optInit bool, warm *etsFit) (*et
 		lik, _, _ := etsRun(ys, sp, m, a, b, g, p, l, bb, sbuf, nil)
 		return lik
 	}
-	maxEval := 100 * (len(x) + 1)
+	// Long series (no initial states to optimise) stop at a relative
+	// likelihood change of 1e-6: the forecasts no longer move by then.
+	maxEval, tol := 100*(len(x)+1), 1e-6
 	if optInit {
-		maxEval = min(200*(len(x)+1), 3000)
+		maxEval, tol = min(200*(len(x)+1), 3000), 1e-7
 	}
-	x, lik := nelderMead(obj, x, 0.5, 1e-7, maxEval)
+	x, lik := nelderMead(obj, x, 0.5, tol, maxEval)
 	if optInit {
 		// a second run from the best point escapes early collapse of the simplex
 		x, lik = nelderMead(obj, x, 0.2, 1e-8, maxEval/2)

@@ -212,6 +212,12 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 			// naive is there for series that merely switch on or off (a
 			// listing that started selling): Croston suits sporadic demand.
 			cands = []Method{MethodSBA, MethodCroston, MethodTSB, MethodADIDA, MethodNaive}
+			if cfg.Method == MethodAuto && len(y) > cfg.LongSeries {
+				// long slow movers often keep a weekly pattern that the
+				// Croston family, which forecasts a flat rate, cannot
+				// follow: let smoothing methods compete.
+				cands = append(cands, MethodETS, MethodTheta)
+			}
 		}
 		fits, sc := selectByBacktest(cands, y, orig, e, cfg, intermittent)
 		scores = sc
@@ -309,7 +315,7 @@ func candidates(cfg Config, orig []float64, n int) []Method {
 		return cfg.Candidates
 	}
 	if n > cfg.LongSeries {
-		return []Method{MethodETS, MethodTheta, MethodSNaive}
+		return []Method{MethodETS, MethodTheta}
 	}
 	return []Method{MethodETS, MethodARIMA, MethodTheta, MethodSNaive}
 }
