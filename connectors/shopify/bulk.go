@@ -196,12 +196,12 @@ func (r *readRun) readBulkFile(ctx context.Context, stream string, op *bulkOp, w
 				return err
 			}
 			lastErr = err
-			if err := r.c.sleep(ctx, backoff(attempt+1)); err != nil {
+			if err := r.c.sleep(ctx, r.cl.retryDelay(attempt+1)); err != nil {
 				return err
 			}
 			continue
 		}
-		roots, err := r.parseBulk(ctx, stream, resp.Body, p.Bulk.Roots)
+		roots, err := r.parseBulk(ctx, stream, resp.Body, p.Bulk.Roots, wantRoots)
 		resp.Body.Close()
 		if err != nil {
 			var perm *sdk.Error
@@ -303,14 +303,12 @@ func scanBulk(body io.Reader, fn func(line int, root []byte, children [][]byte) 
 	return roots, nil
 }
 
-// parseBulk reads an export; it returns the number of root objects in the
-// file (including the skipped ones).
-func (r *readRun) parseBulk(ctx context.Context, stream string, body io.Reader, skip int64) (int64, error) {
+// parseBulk reads an export, skipping the first skip roots (sent before a
+// checkpoint); it returns the number of roots in the file. want is the
+// operation's rootObjectCount (0 if unknown): a file that holds them all
+// completes the pass.
+func (r *readRun) parseBulk(ctx context.Context, stream string, body io.Reader, skip, want int64) (int64, error) {
 	p := r.cur.Pass
-	date := r.cl.now()
-	if p.Start != "" {
-		date = mustTime(p.Start)
-	}
 	var n int64
 	roots, err := scanBulk(body, func(line int, root []byte, children [][]byte) error {
 		n++
@@ -340,7 +338,7 @@ func (r *readRun) parseBulk(ctx context.Context, stream string, body io.Reader, 
 		if r.m.err != nil {
 			return r.m.err
 		}
-		if err := r.add(rec, date, false); err != nil {
+		if err := r.add(rec, true); err != nil {
 			return err
 		}
 		if len(r.batch) >= bulkBatch {
@@ -358,6 +356,7 @@ func (r *readRun) parseBulk(ctx context.Context, stream string, body io.Reader, 
 	}
 	if len(r.batch) > 0 || roots > skip {
 		p.Bulk.Roots = roots
+		p.Done = want == 0 || roots >= want
 		if err := r.flush(fmt.Sprintf("read %d %s from bulk operation %s", roots, stream, p.Bulk.ID)); err != nil {
 			return roots, err
 		}

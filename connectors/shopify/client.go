@@ -3,20 +3,21 @@ package shopify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/supplyhub/supplyhub/sdk"
+	"github.com/supplyhub/supplyhub/sdk/httpclient"
 )
 
 // maxQueryCost is Shopify's limit on the requested cost of one query.
@@ -107,11 +108,18 @@ type waitFunc func(d time.Duration, why string)
 type client struct {
 	cfg      Config
 	endpoint string
-	http     *http.Client
-	bucket   *costBucket
-	log      *slog.Logger
-	sleep    func(ctx context.Context, d time.Duration) error
-	now      func() time.Time
+	// hc sends the requests: it retries network errors, 408, 429 (after
+	// Retry-After), 500, 502, 503 and 504 for requests that are safe to
+	// repeat, and redacts the token in its logs.
+	hc     *httpclient.Client
+	bucket *costBucket
+	log    *slog.Logger
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
+	// dl downloads bulk files: no per-attempt deadline (files are large).
+	dl *httpclient.Client
+	// retryBase is the first delay before retrying a malformed answer.
+	retryBase time.Duration
 
 	mu    sync.Mutex
 	costs map[string]float64 // learned requested cost per operation
@@ -140,36 +148,25 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// backoff returns the delay before retry n (1-based): exponential from
-// 250 ms with full jitter, capped at 15 s.
-func backoff(n int) time.Duration {
-	d := 250 * time.Millisecond << min(n-1, 6)
-	d = min(d, 15*time.Second)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// parseRetryAfter reads Retry-After as decimal seconds ("2.0", as Shopify
-// sends it) or an HTTP date; 0 when absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 86400 {
-		return time.Duration(f * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, t.Sub(now))
-	}
-	return 0
+// retryDelay is the delay before retry n (1-based) of a malformed answer:
+// doubling from retryBase, capped at 32 times it.
+func (c *client) retryDelay(n int) time.Duration {
+	return c.retryBase << min(n-1, 5)
 }
 
 // do sends a GraphQL operation and decodes data into out. It waits for the
-// cost bucket before sending, retries throttled calls, 429s (honouring
-// Retry-After), 5xx, timeouts and malformed answers, and maps the rest to
-// sdk errors. op names the operation in errors and in the learned costs;
-// estimate is the requested cost assumed until Shopify reports it.
+// cost bucket before sending and after a THROTTLED answer, retries
+// malformed answers, lets the HTTP client retry transport failures, 429s
+// and 5xx when the operation is safe to repeat (queries, and mutations
+// that carry an idempotency key), and maps the rest to sdk errors. op
+// names the operation in errors and in the learned costs; estimate is the
+// requested cost assumed until Shopify reports it; idemKey, when not
+// empty, marks a mutation as safe to repeat.
 func (c *client) do(ctx context.Context, op, query string, vars map[string]any, estimate float64, wait waitFunc, out any) (result, error) {
+	return c.doKeyed(ctx, op, query, vars, estimate, wait, out, "")
+}
+
+func (c *client) doKeyed(ctx context.Context, op, query string, vars map[string]any, estimate float64, wait waitFunc, out any, idemKey string) (result, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return result{}, sdk.Permanent(err, "shopify: %s: encode request", op)
@@ -177,8 +174,13 @@ func (c *client) do(ctx context.Context, op, query string, vars map[string]any, 
 	if wait == nil {
 		wait = func(time.Duration, string) {}
 	}
+	safe := idemKey != "" || !strings.HasPrefix(strings.TrimSpace(query), "mutation")
+	if safe && idemKey == "" {
+		// a query changes nothing: let the HTTP client repeat the POST
+		sum := sha256.Sum256(body)
+		idemKey = hex.EncodeToString(sum[:16])
+	}
 	failures, throttles := 0, 0
-	var lastErr error
 	for {
 		if err := ctx.Err(); err != nil {
 			return result{}, err
@@ -190,7 +192,11 @@ func (c *client) do(ctx context.Context, op, query string, vars map[string]any, 
 				return result{}, err
 			}
 		}
-		res, retry, err := c.once(ctx, op, body, wait, out)
+		before := c.hc.RateLimitWait()
+		res, retry, err := c.once(ctx, op, body, idemKey, out)
+		if d := c.hc.RateLimitWait() - before; d > 0 {
+			wait(d, fmt.Sprintf("Shopify answered 429: waited %s (Retry-After)", d.Round(time.Millisecond)))
+		}
 		if err == nil {
 			return res, nil
 		}
@@ -208,23 +214,15 @@ func (c *client) do(ctx context.Context, op, query string, vars map[string]any, 
 			}
 			continue
 		}
-		if !retry {
+		if !retry || !safe {
 			return result{}, err
 		}
-		lastErr = err
 		failures++
 		if failures > c.cfg.MaxRetries {
-			if ra := sdk.RetryAfterOf(err); ra > 0 {
-				return result{}, err
-			}
-			return result{}, sdk.Retryable(lastErr, "shopify: %s: gave up after %d attempts", op, failures).
-				WithDetail("Shopify kept failing; the host will retry the job later")
+			return result{}, sdk.Retryable(err, "shopify: %s: gave up after %d malformed answers", op, failures).
+				WithDetail("Shopify kept answering what is not JSON; the host will retry the job later")
 		}
-		d := backoff(failures)
-		if ra := sdk.RetryAfterOf(err); ra > 0 {
-			d = ra
-			wait(d, fmt.Sprintf("Shopify answered 429: waiting %s (Retry-After)", d.Round(time.Millisecond)))
-		}
+		d := c.retryDelay(failures)
 		c.log.Debug("shopify: retrying", "op", op, "attempt", failures, "delay", d, "error", err)
 		if err := c.sleep(ctx, d); err != nil {
 			return result{}, err
@@ -255,24 +253,26 @@ func (c *client) learn(op string, cost float64) {
 	c.costs[op] = cost
 }
 
-// once sends one request. It reports whether a failure may be retried.
-func (c *client) once(ctx context.Context, op string, body []byte, wait waitFunc, out any) (result, bool, error) {
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.requestTimeout())
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+// once sends one request (the HTTP client may try it several times). It
+// reports whether a failure may be retried.
+func (c *client) once(ctx context.Context, op string, body []byte, idemKey string, out any) (result, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return result{}, false, sdk.Permanent(err, "shopify: %s: build request", op)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Shopify-Access-Token", c.cfg.AccessToken)
-	req.Header.Set("User-Agent", "supplyhub-shopify/"+Version)
-	resp, err := c.http.Do(req)
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	resp, err := c.hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return result{}, false, ctx.Err()
 		}
-		return result{}, true, fmt.Errorf("shopify: %s: %w", op, redactErr(err, c.cfg.AccessToken))
+		return result{}, false, sdk.Retryable(err, "shopify: %s", op).
+			WithDetail("Shopify did not answer (network error or timeout after %d attempts); the host will retry", c.cfg.MaxRetries+1)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -290,12 +290,12 @@ func (c *client) once(ctx context.Context, op string, body []byte, wait waitFunc
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
 	case code == http.StatusTooManyRequests:
-		ra := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-		if ra == 0 {
+		ra, ok := httpclient.RetryAfter(resp.Header, now)
+		if !ok {
 			ra = time.Second
 		}
-		return res, true, sdk.RateLimited(ra, "shopify: %s: 429 Too Many Requests", op).
-			WithDetail("Shopify asked to slow down for %s", ra)
+		return res, false, sdk.RateLimited(ra, "shopify: %s: 429 Too Many Requests", op).
+			WithDetail("Shopify kept asking to slow down; wait %s", ra)
 	case code == http.StatusUnauthorized:
 		return res, false, sdk.Authentication("shopify: %s: 401 Unauthorized", op).
 			WithDetail("the Admin API access token of %s is wrong or was revoked (the app may have been uninstalled); reinstall the app and update access_token", c.cfg.ShopDomain)
@@ -312,7 +312,8 @@ func (c *client) once(ctx context.Context, op string, body []byte, wait waitFunc
 		return res, false, sdk.Permanent(errors.New("423 Locked"), "shopify: %s", op).
 			WithDetail("the shop %s is locked (fraud or closure); contact Shopify support", c.cfg.ShopDomain)
 	case code >= 500 || code == http.StatusRequestTimeout:
-		return res, true, fmt.Errorf("shopify: %s: %s", op, resp.Status)
+		return res, false, sdk.Retryable(errors.New(resp.Status), "shopify: %s", op).
+			WithDetail("Shopify kept failing (%s); the host will retry", resp.Status)
 	default:
 		return res, false, sdk.Permanent(fmt.Errorf("%s: %s", resp.Status, snippet(raw)), "shopify: %s", op)
 	}
@@ -376,15 +377,6 @@ func snippet(b []byte) string {
 	return s
 }
 
-// redactErr removes the token from an error message (URLs never carry it,
-// but proxies may echo headers).
-func redactErr(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "[redacted]"))
-}
-
 // shopInfo is what reads need to know about the shop.
 type shopInfo struct {
 	Name            string `json:"name"`
@@ -421,14 +413,14 @@ func (c *client) shopInfo(ctx context.Context, wait waitFunc) (*shopInfo, error)
 	return s, nil
 }
 
-// download GETs a bulk operation's file. The URL is pre-signed: it must not
-// carry the access token.
+// download GETs a bulk operation's file (the HTTP client retries
+// transient failures). The URL is pre-signed: it must not carry the token.
 func (c *client) download(ctx context.Context, url string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, sdk.Permanent(err, "shopify: bulk file URL")
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.dl.Do(req)
 	if err != nil {
 		return nil, sdk.Retryable(err, "shopify: download bulk file")
 	}

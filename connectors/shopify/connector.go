@@ -16,6 +16,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
+	"github.com/supplyhub/supplyhub/sdk/httpclient"
 )
 
 // Version is the connector's semantic version.
@@ -34,10 +35,12 @@ const (
 // shop's cost bucket, learned query costs and the shop's currency and
 // zone).
 type Connector struct {
-	log   *slog.Logger
-	http  *http.Client
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	log       *slog.Logger
+	transport http.RoundTripper
+	now       func() time.Time
+	sleep     func(ctx context.Context, d time.Duration) error
+	// retryBase and retryMax bound the HTTP client's backoff.
+	retryBase, retryMax time.Duration
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -51,23 +54,25 @@ type Option func(*Connector)
 // WithLogger sends the connector's logs to l (default: discarded).
 func WithLogger(l *slog.Logger) Option { return func(c *Connector) { c.log = l } }
 
-// WithHTTPClient makes the connector use hc (default: a client with
-// sensible connection pooling; per-request deadlines come from the config).
-func WithHTTPClient(hc *http.Client) Option { return func(c *Connector) { c.http = hc } }
+// WithTransport makes the connector send its requests through rt (default:
+// a clone of http.DefaultTransport); deadlines and retries come from the
+// connection's configuration.
+func WithTransport(rt http.RoundTripper) Option { return func(c *Connector) { c.transport = rt } }
 
 // New returns a Shopify connector.
 func New(opts ...Option) *Connector {
-	c := &Connector{now: time.Now, sleep: sleepCtx, clients: map[string]*client{}, buckets: map[string]*costBucket{}}
+	c := &Connector{now: time.Now, sleep: sleepCtx, clients: map[string]*client{}, buckets: map[string]*costBucket{},
+		retryBase: 250 * time.Millisecond, retryMax: 15 * time.Second}
 	for _, o := range opts {
 		o(c)
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if c.http == nil {
+	if c.transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 8
-		c.http = &http.Client{Transport: t}
+		c.transport = t
 	}
 	return c
 }
@@ -88,8 +93,13 @@ func (c *Connector) clientFor(cfg Config) *client {
 		b = &costBucket{}
 		c.buckets[bk] = b
 	}
-	cl := &client{cfg: cfg, endpoint: cfg.baseURL() + "/admin/api/" + cfg.APIVersion + "/graphql.json", http: c.http, bucket: b,
-		log: c.log.With("shop", cfg.ShopDomain), sleep: c.sleep, now: c.now}
+	log := c.log.With("shop", cfg.ShopDomain)
+	hcfg := httpclient.Config{Transport: c.transport, Timeout: cfg.requestTimeout(), MaxAttempts: cfg.MaxRetries + 1,
+		BaseDelay: c.retryBase, MaxDelay: c.retryMax, Logger: log, UserAgent: "supplyhub-shopify/" + Version}
+	dl := hcfg
+	dl.Timeout = 2 * time.Hour // a bulk file may be hundreds of megabytes
+	cl := &client{cfg: cfg, endpoint: cfg.baseURL() + "/admin/api/" + cfg.APIVersion + "/graphql.json", hc: httpclient.New(hcfg),
+		dl: httpclient.New(dl), bucket: b, log: log, sleep: c.sleep, now: c.now, retryBase: c.retryBase}
 	c.clients[key] = cl
 	return cl
 }

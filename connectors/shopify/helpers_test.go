@@ -132,6 +132,7 @@ func read(t testing.TB, c *Connector, cfg json.RawMessage, stream, mode, cursor 
 // fastConnector returns a connector whose retries do not sleep long.
 func fastConnector() *Connector {
 	c := New()
+	c.retryBase, c.retryMax = time.Millisecond, 20*time.Millisecond
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		return sleepCtx(ctx, min(d, 20*time.Millisecond))
 	}

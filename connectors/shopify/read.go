@@ -23,10 +23,10 @@ import (
 // while it ran can be missed. The next pass starts overlap_seconds before
 // that mark, to catch records Shopify's search index made visible late,
 // and skips the records it already sent in the same version ("Recent"),
-// so the overlap does not send needless duplicates. Only records whose
-// updated_at is at least two seconds older than the answer's Date header
-// enter Recent: a record changed again within the same second keeps the
-// same updated_at and must not be skipped.
+// so the overlap does not send needless duplicates. (A record changed twice
+// within one second keeps its updated_at, which has second precision in
+// Shopify's API: the store could not tell the versions apart either, so
+// skipping it loses nothing the store would keep.)
 
 // cursorVersion is the version of the cursor format.
 const cursorVersion = 1
@@ -61,9 +61,12 @@ type pass struct {
 	// Bulk is the bulk operation serving the pass, if any.
 	Bulk *bulkState `json:"bulk,omitempty"`
 	// BulkRestarts counts abandoned operations of this pass.
-	BulkRestarts int   `json:"bulk_restarts,omitempty"`
-	Sent         int64 `json:"sent,omitempty"`
-	Total        int64 `json:"total,omitempty"`
+	BulkRestarts int `json:"bulk_restarts,omitempty"`
+	// Sent and Total count the pass's records for progress.
+	Sent  int64 `json:"sent,omitempty"`
+	Total int64 `json:"total,omitempty"`
+	// Done marks a pass whose records were all sent: resuming only closes it.
+	Done bool `json:"done,omitempty"`
 }
 
 type bulkState struct {
@@ -170,12 +173,13 @@ func (c *Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadS
 		r.skip[k] = true
 	}
 	r.prog.Records = 0
-	switch req.Stream {
-	case StreamOrders:
+	switch {
+	case p.Done:
+	case req.Stream == StreamOrders:
 		err = r.readOrders(ctx)
-	case StreamProducts:
+	case req.Stream == StreamProducts:
 		err = r.readProducts(ctx)
-	case StreamInventoryLevels:
+	case req.Stream == StreamInventoryLevels:
 		err = r.readLevels(ctx)
 	}
 	if err != nil {
@@ -199,8 +203,8 @@ func (r *readRun) search() string {
 }
 
 // add queues a record of the current page unless the previous pass sent
-// this version already. pageDate is the Date of the answer that carried it.
-func (r *readRun) add(rec commerce.Record, pageDate time.Time, trackSeen bool) error {
+// this version already. trackSeen remembers it for the next pass's overlap.
+func (r *readRun) add(rec commerce.Record, trackSeen bool) error {
 	if err := rec.Validate(); err != nil {
 		return sdk.InvalidInput("shopify: read %s: %v", r.req.Stream, err).
 			WithDetail("Shopify sent a record the unified model refuses; report it with the record id")
@@ -212,7 +216,7 @@ func (r *readRun) add(rec commerce.Record, pageDate time.Time, trackSeen bool) e
 			p.Max = upd.UTC().Format(time.RFC3339)
 		}
 		key := seenKey(rec.Ref().ExternalID, upd)
-		if trackSeen && !upd.After(pageDate.Add(-2*time.Second)) {
+		if trackSeen {
 			p.Seen = append(p.Seen, key)
 		}
 		if r.skip[key] {
@@ -421,13 +425,13 @@ func (r *readRun) readOrders(ctx context.Context) error {
 		}
 		r.noteStart(res.Date)
 		r.learnPageCost("orders", res, size)
-		if err := r.completeOrders(ctx, out.Orders.Nodes, res.Date); err != nil {
+		if err := r.completeOrders(ctx, out.Orders.Nodes); err != nil {
 			return err
 		}
 		if out.Orders.PageInfo.HasNextPage && out.Orders.PageInfo.EndCursor != "" {
 			p.After = out.Orders.PageInfo.EndCursor
 		} else {
-			p.After = ""
+			p.After, p.Done = "", true
 		}
 		if err := r.flush(fmt.Sprintf("read %d orders", p.Sent)); err != nil {
 			return err
@@ -447,7 +451,7 @@ func nilIfEmpty(s string) any {
 
 // completeOrders fetches what the page left out (more lines, refunds and
 // fulfilments), maps the orders and queues them.
-func (r *readRun) completeOrders(ctx context.Context, orders []gOrder, date time.Time) error {
+func (r *readRun) completeOrders(ctx context.Context, orders []gOrder) error {
 	var childIDs []string
 	for i := range orders {
 		o := &orders[i]
@@ -497,7 +501,7 @@ func (r *readRun) completeOrders(ctx context.Context, orders []gOrder, date time
 		if r.m.err != nil {
 			return r.m.err
 		}
-		if err := r.add(rec, date, true); err != nil {
+		if err := r.add(rec, true); err != nil {
 			return err
 		}
 	}
@@ -656,13 +660,13 @@ func (r *readRun) readProducts(ctx context.Context) error {
 		r.noteStart(res.Date)
 		r.learnPageCost("products", res, size)
 		for i := range out.Products.Nodes {
-			if err := r.addProduct(ctx, &out.Products.Nodes[i], res.Date, true); err != nil {
+			if err := r.addProduct(ctx, &out.Products.Nodes[i], true); err != nil {
 				return err
 			}
 		}
-		p.After = ""
-		if out.Products.PageInfo.HasNextPage {
-			p.After = out.Products.PageInfo.EndCursor
+		p.After, p.Done = "", true
+		if out.Products.PageInfo.HasNextPage && out.Products.PageInfo.EndCursor != "" {
+			p.After, p.Done = out.Products.PageInfo.EndCursor, false
 		}
 		if err := r.flush(fmt.Sprintf("read %d products", p.Sent)); err != nil {
 			return err
@@ -673,7 +677,7 @@ func (r *readRun) readProducts(ctx context.Context) error {
 	}
 }
 
-func (r *readRun) addProduct(ctx context.Context, g *gProduct, date time.Time, track bool) error {
+func (r *readRun) addProduct(ctx context.Context, g *gProduct, track bool) error {
 	for after := g.Variants.PageInfo; after.HasNextPage; {
 		var out struct {
 			Node *gProduct `json:"node"`
@@ -691,13 +695,13 @@ func (r *readRun) addProduct(ctx context.Context, g *gProduct, date time.Time, t
 	if r.m.err != nil {
 		return r.m.err
 	}
-	return r.add(rec, date, track)
+	return r.add(rec, track)
 }
 
 // ---- locations
 
 func (r *readRun) readLocations(ctx context.Context) error {
-	locs, date, err := r.locations(ctx)
+	locs, _, err := r.locations(ctx)
 	if err != nil {
 		return err
 	}
@@ -706,7 +710,7 @@ func (r *readRun) readLocations(ctx context.Context) error {
 		if r.m.err != nil {
 			return r.m.err
 		}
-		if err := r.add(rec, date, false); err != nil {
+		if err := r.add(rec, false); err != nil {
 			return err
 		}
 	}
@@ -787,15 +791,16 @@ func (r *readRun) readLevels(ctx context.Context) error {
 				skipped++
 				continue
 			}
-			if err := r.add(rec, res.Date, true); err != nil {
+			if err := r.add(rec, true); err != nil {
 				return err
 			}
 		}
 		pi := out.Location.InventoryLevels.PageInfo
-		if pi.HasNextPage {
+		if pi.HasNextPage && pi.EndCursor != "" {
 			p.After = pi.EndCursor
 		} else {
 			p.Location, p.After = p.Location+1, ""
+			p.Done = p.Location >= len(p.Locations)
 		}
 		msg := fmt.Sprintf("read %d inventory levels (location %d of %d)", p.Sent, min(p.Location+1, len(p.Locations)), len(p.Locations))
 		if skipped > 0 {
@@ -834,7 +839,7 @@ func (r *readRun) readIDs(ctx context.Context) error {
 		var out struct {
 			Nodes []json.RawMessage `json:"nodes"`
 		}
-		res, err := r.cl.do(ctx, op, query, map[string]any{"ids": ids}, 2+float64(len(ids))*est, r.wait, &out)
+		_, err := r.cl.do(ctx, op, query, map[string]any{"ids": ids}, 2+float64(len(ids))*est, r.wait, &out)
 		if err != nil {
 			return err
 		}
@@ -858,7 +863,7 @@ func (r *readRun) readIDs(ctx context.Context) error {
 					return sdk.InvalidInput("shopify: product: unexpected shape: %v", err)
 				}
 				if g.Typename == "Product" {
-					if err := r.addProduct(ctx, &g, res.Date, false); err != nil {
+					if err := r.addProduct(ctx, &g, false); err != nil {
 						return err
 					}
 				}
@@ -872,7 +877,7 @@ func (r *readRun) readIDs(ctx context.Context) error {
 					if r.m.err != nil {
 						return r.m.err
 					}
-					if err := r.add(rec, res.Date, false); err != nil {
+					if err := r.add(rec, false); err != nil {
 						return err
 					}
 				}
@@ -883,7 +888,7 @@ func (r *readRun) readIDs(ctx context.Context) error {
 				}
 				if g.Typename == "InventoryLevel" {
 					if rec := r.m.mapLevel(&g); rec != nil {
-						if err := r.add(rec, res.Date, false); err != nil {
+						if err := r.add(rec, false); err != nil {
 							return err
 						}
 					} else if r.m.err != nil {
@@ -893,7 +898,7 @@ func (r *readRun) readIDs(ctx context.Context) error {
 			}
 		}
 		if len(orders) > 0 {
-			if err := r.completeOrders(ctx, orders, res.Date); err != nil {
+			if err := r.completeOrders(ctx, orders); err != nil {
 				return err
 			}
 		}

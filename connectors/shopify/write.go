@@ -76,7 +76,10 @@ func levelIDs(gid string) (item, location string, ok bool) {
 	return "gid://shopify/InventoryItem/" + q, "gid://shopify/Location/" + loc, true
 }
 
-func idempotencyKey(conn, key string) string {
+// IdempotencyKey is the key Write sends in the @idempotent directive for a
+// change of a connection: a UUID-shaped hash, so that the host's key may be
+// any string and keys of two connections never collide.
+func IdempotencyKey(conn, key string) string {
 	sum := sha256.Sum256([]byte(conn + "\x00" + key))
 	h := hex.EncodeToString(sum[:16])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -133,7 +136,7 @@ func (c *Connector) setInventory(ctx context.Context, cl *client, conn string, c
 	input := map[string]any{
 		"name":                 "available",
 		"reason":               "correction",
-		"referenceDocumentUri": "supplyhub://changes/" + idempotencyKey(conn, ch.IdempotencyKey),
+		"referenceDocumentUri": "supplyhub://changes/" + IdempotencyKey(conn, ch.IdempotencyKey),
 		"quantities": []any{map[string]any{
 			"inventoryItemId":    item,
 			"locationId":         loc,
@@ -153,7 +156,8 @@ func (c *Connector) setInventory(ctx context.Context, cl *client, conn string, c
 			} `json:"userErrors"`
 		} `json:"inventorySetQuantities"`
 	}
-	if _, err := cl.do(ctx, "set inventory", inventorySetMutation, map[string]any{"input": input, "key": idempotencyKey(conn, ch.IdempotencyKey)}, 10, nil, &out); err != nil {
+	key := IdempotencyKey(conn, ch.IdempotencyKey)
+	if _, err := cl.doKeyed(ctx, "set inventory", inventorySetMutation, map[string]any{"input": input, "key": key}, 10, nil, &out, key); err != nil {
 		return "", "", err
 	}
 	if ue := out.InventorySetQuantities.UserErrors; len(ue) > 0 {

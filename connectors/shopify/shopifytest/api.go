@@ -24,9 +24,11 @@ type OrderSummary struct {
 	// presentment currency.
 	Total, TotalPresentment, Subtotal, TotalTax, TotalRefunded string
 	Lines, Refunds, Fulfillments                               int
-	Cancelled                                                  bool
-	FinancialStatus, FulfillmentStatus                         string
-	CustomerGID                                                string
+	// Fulfillable is the number of units still to ship.
+	Fulfillable                        int
+	Cancelled                          bool
+	FinancialStatus, FulfillmentStatus string
+	CustomerGID                        string
 }
 
 func summarize(o *order) OrderSummary {
@@ -39,7 +41,30 @@ func summarize(o *order) OrderSummary {
 	if o.cust != nil {
 		sum.CustomerGID = gid("Customer", o.cust.id)
 	}
+	if o.cancelledAt == nil {
+		for k, l := range o.lines {
+			if l.variant.requiresShip {
+				sum.Fulfillable += max(0, l.qty-o.fulfilledQty(k)-o.refundedQty(k))
+			}
+		}
+	}
 	return sum
+}
+
+// Fulfillments returns the tracking numbers of an order's fulfilments, one
+// entry per fulfilment ("" when it has none).
+func (s *Server) Fulfillments(orderGID string) []string {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	o := s.orderByGID(orderGID)
+	if o == nil {
+		return nil
+	}
+	out := make([]string, len(o.fulfillments))
+	for i, f := range o.fulfillments {
+		out[i] = f.number
+	}
+	return out
 }
 
 // OrderGID returns the global id of the i-th order (0-based, in creation
@@ -341,6 +366,17 @@ func (s *Server) ProductCount() int {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
 	return len(s.st.cat.products)
+}
+
+// ProductGIDs returns the ids of every product, in creation order.
+func (s *Server) ProductGIDs() []string {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	out := make([]string, len(s.st.cat.products))
+	for i, p := range s.st.cat.products {
+		out[i] = gid("Product", p.id)
+	}
+	return out
 }
 
 // LocationGIDs returns the ids of every location, active or not.

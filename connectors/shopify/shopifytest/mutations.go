@@ -65,6 +65,11 @@ func (s *Server) idempotent(ec *execCtx, field string, args map[string]any, appl
 	s.idemMu.Lock()
 	s.idem[field+"\x00"+key] = idemEntry{input: string(in), payload: p}
 	s.idemMu.Unlock()
+	if pl, ok := p.(*payload); !ok || len(pl.errs) == 0 {
+		s.appliedMu.Lock()
+		s.applied[key]++
+		s.appliedMu.Unlock()
+	}
 	return p, nil
 }
 

@@ -142,6 +142,12 @@ type Server struct {
 	hooks *webhookQueue
 	tmp   string
 
+	stallMu sync.Mutex
+	stall   chan struct{} // closed on release; nil when not stalled
+
+	appliedMu sync.Mutex
+	applied   map[string]int // @idempotent key -> times applied
+
 	stats struct {
 		graphql, rest, throttled, e429, e5xx, slow, timeout, malformed, replays, bulk atomic.Int64
 	}
@@ -234,7 +240,7 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shopifytest: temp dir for bulk files: %w", err)
 	}
-	s := &Server{opts: opts, frng: newRNG(opts.Seed, 99), idem: map[string]idemEntry{}, tmp: tmp, closed: make(chan struct{})}
+	s := &Server{opts: opts, frng: newRNG(opts.Seed, 99), idem: map[string]idemEntry{}, tmp: tmp, closed: make(chan struct{}), applied: map[string]int{}}
 	s.st = newStore(opts.Seed, opts.Orders, opts.Products, opts.Currency, tz, opts.Until.UTC(), opts.Clock)
 	s.available = opts.BucketSize
 	s.lastFill = opts.Clock()
@@ -325,6 +331,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
 		return
 	}
+	if s.waitStall(r) {
+		return
+	}
 	if s.injectFaults(w, r) {
 		return
 	}
@@ -340,6 +349,53 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.rest.Add(1)
 	s.serveREST(w, r, rm[2])
+}
+
+// Stall makes every API request hang until release is called (or the
+// client gives up), to test that callers honour cancellation.
+func (s *Server) Stall() (release func()) {
+	ch := make(chan struct{})
+	s.stallMu.Lock()
+	s.stall = ch
+	s.stallMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.stallMu.Lock()
+			if s.stall == ch {
+				s.stall = nil
+			}
+			s.stallMu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// waitStall blocks a request while the server is stalled; it reports
+// whether the request was abandoned.
+func (s *Server) waitStall(r *http.Request) bool {
+	s.stallMu.Lock()
+	ch := s.stall
+	s.stallMu.Unlock()
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return false
+	case <-r.Context().Done():
+		return true
+	case <-s.closed:
+		return true
+	}
+}
+
+// Applied returns how many times a mutation carrying the @idempotent key
+// was applied (replays with the same key are not applied again).
+func (s *Server) Applied(key string) int {
+	s.appliedMu.Lock()
+	defer s.appliedMu.Unlock()
+	return s.applied[key]
 }
 
 func (s *Server) frngNext() uint64 {
