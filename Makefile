@@ -37,7 +37,7 @@ fmt: ## format the code
 
 .PHONY: bench-forecast
 bench-forecast: ## forecasting: 10k daily series timing, then accuracy and speed side by side with R (installs R from Debian if missing)
-	GO=$(GO) sh core/forecast/bench/run.sh
+	GO=$(GO) bash core/forecast/bench/run.sh
 
 .PHONY: bench-recommend
 bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evaluation benchmarks, then hit rate@10 on the demo and a generated shop

@@ -245,6 +245,7 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("forecast: series %q: %w", s.ID, err)
 		}
 	}
+	ensureSpread(chosen.mod, y)
 	r := buildResult(s, cfg, chosen.mod, lead, scores)
 	if cfg.Backtest {
 		r.Backtest = backtestMethod(s, cfg, lead, orig, e)
@@ -278,6 +279,35 @@ func backtestMethod(s Series, cfg Config, lead int, orig []float64, e env) *Metr
 	}
 	m := averageMetrics(ws)
 	return &m
+}
+
+// ensureSpread is the empirical fallback for intervals: when a model's own
+// variance is unusable (no residual left to estimate it, as for a seasonal
+// naive on one season, or a non-finite value), the bands come from the
+// empirical distribution of its in-sample residuals, or of the one-step
+// changes of the series when it has no residuals either.
+func ensureSpread(mod *model, y []float64) {
+	q := mod.dist.quantile(0.975, len(mod.mean)-1) - mod.dist.quantile(0.025, len(mod.mean)-1)
+	if q > 0 && !math.IsInf(q, 0) && !math.IsNaN(q) {
+		return
+	}
+	res := make([]float64, 0, len(y))
+	for i, f := range mod.fitted {
+		if !math.IsNaN(f) {
+			res = append(res, y[i]-f)
+		}
+	}
+	if variance(res) == 0 {
+		res = res[:0]
+		for i := 1; i < len(y); i++ {
+			res = append(res, y[i]-y[i-1])
+		}
+	}
+	if variance(res) == 0 {
+		return // a constant series: a zero-width band is the honest answer
+	}
+	mod.dist = newEmpiricalDist(mod.mean, res)
+	mod.name += " (empirical intervals)"
 }
 
 func buildResult(s Series, cfg Config, mod *model, lead int, scores []Score) Result {

@@ -366,3 +366,27 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("MASE with no actual %v, want NaN", got)
 	}
 }
+
+func TestEmpiricalIntervalFallback(t *testing.T) {
+	t.Parallel()
+	// exactly one season: the seasonal naive has no residual to estimate
+	// its variance from, so the band comes from the series' own changes.
+	y := []float64{10, 14, 9, 12, 11, 15, 8}
+	r, err := Forecast(Series{ID: "one-season", Values: y, SeasonLength: 7}, Config{Horizon: 3, Method: MethodSNaive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Method, "empirical intervals") {
+		t.Errorf("method %q should say the intervals are empirical", r.Method)
+	}
+	if w := r.Intervals[1].Upper[0] - r.Intervals[1].Lower[0]; !(w > 0) {
+		t.Errorf("95%% band width %v, want positive", w)
+	}
+	flat, err := Forecast(Series{ID: "flat", Values: []float64{5, 5, 5, 5}}, Config{Horizon: 2, Method: MethodNaive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat.Intervals[0].Lower[0] != 5 || flat.Intervals[0].Upper[0] != 5 || strings.Contains(flat.Method, "empirical") {
+		t.Errorf("constant series: %q with band [%v, %v], want a zero-width model band at 5", flat.Method, flat.Intervals[0].Lower[0], flat.Intervals[0].Upper[0])
+	}
+}
