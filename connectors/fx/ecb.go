@@ -22,53 +22,88 @@ const maxRateLen = 24
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
-// ecbEnvelope is the gesmes envelope of every ECB XML feed: one outer Cube
-// holding one Cube per publication day, each holding one Cube per currency.
-// Element names are matched by local name, so the namespaces may vary.
-type ecbEnvelope struct {
-	XMLName xml.Name `xml:"Envelope"`
-	Cube    struct {
-		Days []struct {
-			Time  string `xml:"time,attr"`
-			Rates []struct {
-				Currency string `xml:"currency,attr"`
-				Rate     string `xml:"rate,attr"`
-			} `xml:"Cube"`
-		} `xml:"Cube"`
-	} `xml:"Cube"`
-}
-
 // ParseXML parses an ECB euro reference rate feed in the XML layout: the daily
 // file (eurofxref-daily.xml), the 90-day file (eurofxref-hist-90d.xml) and the
-// full history (eurofxref-hist.xml) share it. Days may come in any order (the
+// full history (eurofxref-hist.xml) share it: a gesmes Envelope holding one
+// Cube, holding one Cube time='YYYY-MM-DD' per publication day, each holding
+// one Cube currency='USD' rate='1.0915' per currency. Elements are matched
+// by local name, so namespaces may vary. Days may come in any order (the
 // history lists the newest first). Every rate must be a positive plain
 // decimal and every currency three capital letters; a day listed twice or a
 // currency listed twice in one day is an error.
 func ParseXML(r io.Reader) (*Table, error) {
-	var env ecbEnvelope
 	dec := xml.NewDecoder(r)
-	if err := dec.Decode(&env); err != nil {
-		return nil, fmt.Errorf("fx: ECB XML: %w", err)
-	}
-	if len(env.Cube.Days) == 0 {
-		return nil, errors.New("fx: ECB XML: no <Cube time=...> day in the feed; is this an ECB eurofxref file?")
-	}
-	days := make([]Day, 0, len(env.Cube.Days))
-	for _, d := range env.Cube.Days {
-		date, err := commerce.ParseDate(d.Time)
+	var days []Day
+	var day *Day
+	depth, cubeDepth := 0, 0 // element depth; depth of the day Cube being read
+	sawEnvelope := false
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
-			return nil, fmt.Errorf("fx: ECB XML: day time=%q is not YYYY-MM-DD", clip(d.Time))
+			return nil, fmt.Errorf("fx: ECB XML: %w", err)
 		}
-		day := Day{Date: date, Rates: make(map[commerce.Currency]decimal.Decimal, len(d.Rates))}
-		for _, c := range d.Rates {
-			if err := day.add(c.Currency, c.Rate); err != nil {
-				return nil, fmt.Errorf("fx: ECB XML: %s: %w", date, err)
+		switch el := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 1 {
+				if el.Name.Local != "Envelope" {
+					return nil, fmt.Errorf("fx: ECB XML: root element is <%s>, want a gesmes <Envelope>", clip(el.Name.Local))
+				}
+				sawEnvelope = true
+				continue
 			}
+			if el.Name.Local != "Cube" {
+				continue
+			}
+			var tm, cur, rate string
+			var hasTime, hasCur, hasRate bool
+			for _, a := range el.Attr {
+				switch a.Name.Local {
+				case "time":
+					tm, hasTime = a.Value, true
+				case "currency":
+					cur, hasCur = a.Value, true
+				case "rate":
+					rate, hasRate = a.Value, true
+				}
+			}
+			switch {
+			case hasTime:
+				if day != nil {
+					return nil, fmt.Errorf("fx: ECB XML: day %s nested in day %s", clip(tm), day.Date)
+				}
+				date, err := commerce.ParseDate(tm)
+				if err != nil {
+					return nil, fmt.Errorf("fx: ECB XML: day time=%q is not YYYY-MM-DD", clip(tm))
+				}
+				day, cubeDepth = &Day{Date: date, Rates: make(map[commerce.Currency]decimal.Decimal, 32)}, depth
+			case hasCur || hasRate:
+				if day == nil {
+					return nil, fmt.Errorf("fx: ECB XML: rate for %q outside a <Cube time=...> day", clip(cur))
+				}
+				if err := day.add(cur, rate); err != nil {
+					return nil, fmt.Errorf("fx: ECB XML: %s: %w", day.Date, err)
+				}
+			}
+		case xml.EndElement:
+			if day != nil && depth == cubeDepth {
+				if len(day.Rates) == 0 {
+					return nil, fmt.Errorf("fx: ECB XML: %s lists no currency", day.Date)
+				}
+				days = append(days, *day)
+				day = nil
+			}
+			depth--
 		}
-		if len(day.Rates) == 0 {
-			return nil, fmt.Errorf("fx: ECB XML: %s lists no currency", date)
-		}
-		days = append(days, day)
+	}
+	if !sawEnvelope || depth != 0 {
+		return nil, errors.New("fx: ECB XML: the document is not a complete gesmes Envelope")
+	}
+	if len(days) == 0 {
+		return nil, errors.New("fx: ECB XML: no <Cube time=...> day in the feed; is this an ECB eurofxref file?")
 	}
 	return NewTable(days)
 }
@@ -181,12 +216,42 @@ func (d *Day) add(code, rate string) error {
 	if len(rate) > maxRateLen {
 		return fmt.Errorf("%s rate %q is too long", code, clip(rate))
 	}
-	r, err := commerce.ParseAmount(rate)
-	if err != nil || !r.IsPositive() {
+	r, ok := parseRate(rate)
+	if !ok || !r.IsPositive() {
 		return fmt.Errorf("%s rate %q is not a positive decimal", code, clip(rate))
 	}
 	d.Rates[cur] = r
 	return nil
+}
+
+// parseRate parses a plain unsigned decimal ("1.0915", "162.8") exactly,
+// without the general parser's allocations for the common short case.
+func parseRate(s string) (decimal.Decimal, bool) {
+	var mant int64
+	digits, scale, dot := 0, int32(0), false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 18 {
+				d, err := commerce.ParseAmount(s) // too long for int64: the general parser
+				return d, err == nil
+			}
+			mant = mant*10 + int64(c-'0')
+			digits++
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot && digits > 0:
+			dot = true
+		default:
+			return decimal.Decimal{}, false
+		}
+	}
+	if digits == 0 || (dot && scale == 0) {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(mant, -scale), true
 }
 
 func clip(s string) string {

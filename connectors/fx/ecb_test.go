@@ -330,3 +330,21 @@ func TestMerge(t *testing.T) {
 		t.Fatalf("newer download must win, got %s", r)
 	}
 }
+
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"1.0915", "1.0915", true}, {"162.8", "162.8", true}, {"16290.63", "16290.63", true}, {"0", "0", true},
+		{"1234567890.123456789012", "1234567890.123456789012", true},
+		{"", "", false}, {".5", "", false}, {"5.", "", false}, {"1.2.3", "", false}, {"-1", "", false}, {"1e3", "", false}, {" 1", "", false},
+	} {
+		got, ok := parseRate(c.in)
+		if ok != c.ok || (ok && !got.Equal(dec(c.want))) {
+			t.Errorf("parseRate(%q) = %s, %v; want %s, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
