@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -148,6 +149,13 @@ func fromStatus(ctx context.Context, err error, plugin string, c Capability, met
 		return fmt.Errorf("sdk: plugin %s: %s: %w", plugin, method, ctx.Err())
 	}
 	st, ok := status.FromError(err)
+	if c := st.Code(); ok && (c == codes.DeadlineExceeded || c == codes.Canceled) {
+		// The server may give up at the deadline it was sent a moment
+		// before the caller's own timer fires.
+		if dl, has := ctx.Deadline(); has && time.Until(dl) < 50*time.Millisecond {
+			return fmt.Errorf("sdk: plugin %s: %s: %w", plugin, method, context.DeadlineExceeded)
+		}
+	}
 	if !ok {
 		var e *Error
 		if errors.As(err, &e) {

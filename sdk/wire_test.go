@@ -123,6 +123,11 @@ func TestStatusesWithoutDetails(t *testing.T) {
 	if got := fromStatus(ctx, status.Error(codes.Canceled, "context canceled"), "py", CapSource, "Read"); !errors.Is(got, context.Canceled) {
 		t.Fatalf("a cancelled caller got %v, want context.Canceled", got)
 	}
+	soon, cancelSoon := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancelSoon()
+	if got := fromStatus(soon, status.Error(codes.Canceled, "stream terminated by RST_STREAM"), "py", CapSource, "Read"); !errors.Is(got, context.DeadlineExceeded) {
+		t.Fatalf("a server giving up at the deadline just before the caller = %v, want context.DeadlineExceeded", got)
+	}
 	if got := toStatus(ctx, fmt.Errorf("read: %w", context.Canceled)); status.Code(got) != codes.Canceled {
 		t.Fatalf("a cancelled plugin call = %v, want codes.Canceled", got)
 	}
