@@ -66,3 +66,12 @@ bench-routing: ## routing gap tables: CVRP A and P (10 s each), X (60 s each), T
 	  $(BIN)/supplyhub route bench --data $(ROUTING_DATA) --set TSP --time-limit 10s --format markdown; \
 	} > $(BIN)/bench-routing.md
 	cat $(BIN)/bench-routing.md
+
+.PHONY: bench-logistics plugins-logistics
+bench-logistics: ## carriers, FX, customs: rate shopping p50/p99 with one carrier slow (200 ms deadline), ECB parsing, conversion, landed-cost quotes (~1 min)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 400x ./connectors/carrier
+	$(GO) test -run '^$$' -bench . -benchmem ./connectors/fx ./connectors/customs
+
+plugins-logistics: ## build the carrier, fx and customs plugins into plugins/bin/ (then run "supplyhub plugins lock")
+	@mkdir -p $(PLUGINDIR)
+	for p in carrier fx customs; do $(GO) build -o $(PLUGINDIR)/supplyhub-plugin-$$p ./plugins/$$p || exit 1; done
