@@ -381,8 +381,22 @@ func (r *readRun) pageSize(op string, perRecord float64, maxSize int) int {
 	if v := r.cl.learnedCost(op+"/record", perRecord); v > 0 {
 		perRecord = v
 	}
-	n := int((maxQueryCost - 2) / perRecord)
+	limit := r.cl.learnedCost("max query cost", maxQueryCost)
+	n := int((limit - 2) / perRecord)
 	return max(1, min(n, maxSize))
+}
+
+// tooCostly learns from a MAX_COST_EXCEEDED answer to a page of size
+// records: the shop's limit and the cost of one record.
+func (r *readRun) tooCostly(op string, mc *errMaxCost, size int) {
+	if mc.max > 0 {
+		r.cl.learn("max query cost", float64(mc.max))
+	}
+	per := float64(mc.cost-2) / float64(size)
+	if per <= 0 {
+		per = r.cl.learnedCost(op+"/record", 1) * 2
+	}
+	r.cl.learn(op+"/record", per*1.05)
 }
 
 func (r *readRun) learnPageCost(op string, res result, size int) {
@@ -417,7 +431,7 @@ func (r *readRun) readOrders(ctx context.Context) error {
 			if size == 1 {
 				return sdk.Permanent(err, "shopify: read orders: one order costs more than Shopify allows in one query")
 			}
-			r.cl.learn("orders/record", float64(mc.cost-2)/float64(size)*1.05)
+			r.tooCostly("orders", mc, size)
 			continue
 		}
 		if err != nil {
@@ -651,7 +665,7 @@ func (r *readRun) readProducts(ctx context.Context) error {
 		res, err := r.cl.do(ctx, "products", productsPageQuery, vars, float64(2+size*124), r.wait, &out)
 		var mc *errMaxCost
 		if errors.As(err, &mc) && size > 1 {
-			r.cl.learn("products/record", float64(mc.cost-2)/float64(size)*1.05)
+			r.tooCostly("products", mc, size)
 			continue
 		}
 		if err != nil {
