@@ -6,8 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -78,16 +80,33 @@ func loadPublic(t testing.TB) []publicCase {
 func publicMASE(t testing.TB, cases []publicCase, method Method) []float64 {
 	t.Helper()
 	out := make([]float64, len(cases))
+	names := make([]string, len(cases))
+	errs := make([]error, len(cases))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, c := range cases {
-		n := len(c.y)
-		train := Series{ID: c.id, Values: c.y[:n-c.h], SeasonLength: c.m}
-		res, err := Forecast(train, Config{Horizon: c.h, Method: method, AllowNegative: true})
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, c.id, err)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n := len(c.y)
+			train := Series{ID: c.id, Values: c.y[:n-c.h], SeasonLength: c.m}
+			res, err := Forecast(train, Config{Horizon: c.h, Method: method, AllowNegative: true})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			out[i] = MASE(c.y[n-c.h:], res.Mean, c.y[:n-c.h], c.m)
+			names[i] = res.Method
+		}()
+	}
+	wg.Wait()
+	for i, c := range cases {
+		if errs[i] != nil {
+			t.Fatalf("%s %s: %v", method, c.id, errs[i])
 		}
-		out[i] = MASE(c.y[n-c.h:], res.Mean, c.y[:n-c.h], c.m)
 		if testing.Verbose() && os.Getenv("FORECAST_VERBOSE") != "" {
-			fmt.Printf("%-28s %-10s %-40s %.3f  R arima %.3f ets %.3f\n", c.id, method, res.Method, out[i], c.r["auto.arima"], c.r["ets"])
+			fmt.Printf("%-28s %-10s %-40s %.3f  R arima %.3f ets %.3f\n", c.id, method, names[i], out[i], c.r["auto.arima"], c.r["ets"])
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -389,4 +390,42 @@ func TestEmpiricalIntervalFallback(t *testing.T) {
 	if flat.Intervals[0].Lower[0] != 5 || flat.Intervals[0].Upper[0] != 5 || strings.Contains(flat.Method, "empirical") {
 		t.Errorf("constant series: %q with band [%v, %v], want a zero-width model band at 5", flat.Method, flat.Intervals[0].Lower[0], flat.Intervals[0].Upper[0])
 	}
+}
+
+// TestLeadTimeQuantileMatchesSimulation simulates the fitted ETS(A,A,N)
+// state-space model forward and compares the 95% quantile of demand summed
+// over the lead time with the closed form.
+func TestLeadTimeQuantileMatchesSimulation(t *testing.T) {
+	t.Parallel()
+	y := seasonal(150, 1, 100, 0.5, 0, 4, 21)
+	f, err := fitETSSpec(y, etsSpec{trend: compAdd}, 1, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Horizon: 12, AllowNegative: true}.WithDefaults()
+	res := buildResult(Series{ID: "aan", Values: y}, cfg, f.model(12), 0, nil)
+	const L, sims = 8, 40000
+	r := rand.New(rand.NewPCG(1, 2))
+	sigma := math.Sqrt(f.sigma2) * f.scale
+	sums := make([]float64, sims)
+	for i := range sums {
+		l, b := f.l*f.scale, f.b*f.scale
+		for h := 0; h < L; h++ {
+			e := sigma * r.NormFloat64()
+			sums[i] += l + b + e
+			l, b = l+b+f.alpha*e, b+f.beta*e
+		}
+	}
+	want := empiricalQuantile(sortedCopy(sums), 0.95)
+	got := res.LeadTimeQuantile(0.95, L)
+	spread := want - res.LeadTimeMean(L)
+	if math.Abs(got-want) > 0.03*spread {
+		t.Errorf("95%% lead-time quantile %.2f, simulation says %.2f (safety stock %.2f vs %.2f)", got, want, got-res.LeadTimeMean(L), spread)
+	}
+}
+
+func sortedCopy(v []float64) []float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s
 }
