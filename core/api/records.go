@@ -190,7 +190,7 @@ func (s *Server) recordRoutes() []Route {
 						Fail(c, err)
 						return
 					}
-					page, err := s.store.ListRecords(c, q)
+					page, err := s.store.ListRecords(c.Request.Context(), q)
 					if err != nil {
 						Fail(c, err)
 						return
@@ -205,7 +205,7 @@ func (s *Server) recordRoutes() []Route {
 						Fail(c, BadRequest("id %q is not a record id; ids are the \"id\" field of list results", c.Param("id")))
 						return
 					}
-					r, err := s.store.GetRecord(c, kind, id)
+					r, err := s.store.GetRecord(c.Request.Context(), kind, id)
 					if errors.Is(err, store.ErrNotFound) {
 						Fail(c, NotFound("no %s with id %d", kind, id))
 						return

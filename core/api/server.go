@@ -171,7 +171,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	case route == "/healthz" || route == "/readyz" || route == "/metrics" || strings.HasPrefix(route, "/webhooks/"):
 		level = slog.LevelDebug
 	}
-	if !s.log.Enabled(c, level) {
+	if !s.log.Enabled(c.Request.Context(), level) {
 		return
 	}
 	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path, "route", route, "status", status,
@@ -182,7 +182,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	if len(c.Errors) > 0 {
 		attrs = append(attrs, "err", c.Errors.String())
 	}
-	s.log.Log(c, level, "http request", attrs...)
+	s.log.Log(c.Request.Context(), level, "http request", attrs...)
 }
 
 func (s *Server) limitBody(c *gin.Context) {
@@ -222,7 +222,7 @@ func (s *Server) authenticate(r Route) gin.HandlerFunc {
 			Fail(c, Errorf(http.StatusUnauthorized, "unauthenticated", "this endpoint needs an API token: send \"Authorization: Bearer <token>\" (create one with supplyhub tokens create --scope %s)", r.Scope))
 			return
 		}
-		t, err := s.store.TokenByHash(c, HashToken(token))
+		t, err := s.store.TokenByHash(c.Request.Context(), HashToken(token))
 		if errors.Is(err, store.ErrNotFound) {
 			c.Header("WWW-Authenticate", `Bearer realm="supplyhub", error="invalid_token"`)
 			Fail(c, Errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked"))
@@ -237,7 +237,7 @@ func (s *Server) authenticate(r Route) gin.HandlerFunc {
 			return
 		}
 		c.Set("token_id", t.ID)
-		s.touch(c, t.ID)
+		s.touch(c.Request.Context(), t.ID)
 		c.Next()
 	}
 }
@@ -287,7 +287,7 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	s.readyMu.Unlock()
 	sort.Strings(names)
-	ctx, cancel := context.WithTimeout(c, 5*time.Second)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
 	type result struct {
 		name string

@@ -51,7 +51,7 @@ func (s *Server) tokenRoutes() []Route {
 	return []Route{
 		{Method: http.MethodGet, Path: "/v1/tokens", Tag: "tokens", Scope: ScopeAdmin, Summary: "List API tokens (never their secrets)",
 			Response: "TokenList", Handler: func(c *gin.Context) {
-				toks, err := s.store.ListTokens(c)
+				toks, err := s.store.ListTokens(c.Request.Context())
 				if err != nil {
 					Fail(c, err)
 					return
@@ -73,7 +73,7 @@ func (s *Server) tokenRoutes() []Route {
 					Fail(c, err)
 					return
 				}
-				plain, t, err := IssueToken(c, s.store, req.Name, req.Scopes)
+				plain, t, err := IssueToken(c.Request.Context(), s.store, req.Name, req.Scopes)
 				if err != nil {
 					Fail(c, err)
 					return
@@ -82,7 +82,7 @@ func (s *Server) tokenRoutes() []Route {
 			}},
 		{Method: http.MethodDelete, Path: "/v1/tokens/:id", Tag: "tokens", Scope: ScopeAdmin, Summary: "Revoke an API token",
 			Status: http.StatusNoContent, Errors: []int{404}, Handler: func(c *gin.Context) {
-				err := s.store.RevokeToken(c, c.Param("id"))
+				err := s.store.RevokeToken(c.Request.Context(), c.Param("id"))
 				if errors.Is(err, store.ErrNotFound) {
 					Fail(c, NotFound("no active token %q", c.Param("id")))
 					return

@@ -48,8 +48,9 @@ type IngressStore interface {
 	// CommitSyncBatch upserts recs, stores the job's progress and, when
 	// cursor is not nil, the stream's cursor — in one transaction, if the
 	// lease token still holds. A checkpoint therefore never runs ahead of
-	// the records it covers.
-	CommitSyncBatch(ctx context.Context, id int64, token, stream string, recs []commerce.Record, cursor *string, progress map[string]StreamProgress) ([]UpsertResult, error)
+	// the records it covers. progress is called inside the transaction with
+	// the upsert results and returns the progress to store with them.
+	CommitSyncBatch(ctx context.Context, id int64, token, stream string, recs []commerce.Record, cursor *string, progress func([]UpsertResult) map[string]StreamProgress) ([]UpsertResult, error)
 	// FinishSyncJob ends a job: succeeded, failed or cancelled. A failed
 	// job with retry true goes back to queued, due at next.
 	FinishSyncJob(ctx context.Context, id int64, token, state, reason string, retry bool, next time.Time) error
@@ -151,9 +152,14 @@ type SyncJob struct {
 
 // StreamProgress is the progress of one stream of a job.
 type StreamProgress struct {
-	RecordsRead    int64 `json:"records_read"`
+	RecordsRead int64 `json:"records_read"`
+	// RecordsWritten counts records committed to the store; RecordsChanged
+	// those that were new or newer than what was stored.
 	RecordsWritten int64 `json:"records_written"`
-	Pages          int64 `json:"pages"`
+	RecordsChanged int64 `json:"records_changed"`
+	// Rejected counts records that did not validate (see /v1/rejects).
+	Rejected int64 `json:"rejected,omitempty"`
+	Pages    int64 `json:"pages"`
 	// Total is the expected number of records, 0 when unknown.
 	Total           int64  `json:"total,omitempty"`
 	RateLimitWaitMS int64  `json:"rate_limit_wait_ms"`

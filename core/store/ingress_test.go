@@ -217,7 +217,7 @@ func TestSyncJobs(t *testing.T) {
 		// A batch and its checkpoint commit together.
 		cur := "orders:page-1"
 		prog := map[string]StreamProgress{"orders": {RecordsRead: 2, RecordsWritten: 2, Pages: 1, Cursor: cur}}
-		res, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", []commerce.Record{order("shop", "1", t0, "1.00"), order("shop", "2", t0, "2.00")}, &cur, prog)
+		res, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", []commerce.Record{order("shop", "1", t0, "1.00"), order("shop", "2", t0, "2.00")}, &cur, func([]UpsertResult) map[string]StreamProgress { return prog })
 		if err != nil || len(res) != 2 {
 			t.Fatalf("commit: %v %v", res, err)
 		}
@@ -228,7 +228,7 @@ func TestSyncJobs(t *testing.T) {
 		bad := order("shop", "3", t0, "1.00")
 		bad.Lines = nil
 		next := "orders:page-2"
-		if _, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", []commerce.Record{order("shop", "4", t0, "1.00"), bad}, &next, prog); err == nil {
+		if _, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", []commerce.Record{order("shop", "4", t0, "1.00"), bad}, &next, func([]UpsertResult) map[string]StreamProgress { return prog }); err == nil {
 			t.Fatal("invalid batch committed")
 		}
 		if got, _ := s.Cursor(ctx, "shop", "orders"); got != cur {
@@ -244,7 +244,7 @@ func TestSyncJobs(t *testing.T) {
 		if c1b == nil || c1b.ID != j1.ID || c1b.Attempts != 2 || c1b.Progress["orders"].Cursor != cur {
 			t.Fatalf("resume: %+v", c1b)
 		}
-		if _, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", nil, &next, prog); !errors.Is(err, ErrLeaseLost) {
+		if _, err := s.CommitSyncBatch(ctx, c1.ID, c1.LeaseToken, "orders", nil, &next, func([]UpsertResult) map[string]StreamProgress { return prog }); !errors.Is(err, ErrLeaseLost) {
 			t.Fatalf("dead worker committed: %v", err)
 		}
 		// Cancellation of a running job is noticed at the next renewal.

@@ -170,12 +170,11 @@ func (s *sqlStore) RenewSyncLease(ctx context.Context, id int64, token string, l
 	return state == "cancelling", nil
 }
 
-func (s *sqlStore) CommitSyncBatch(ctx context.Context, id int64, token, stream string, recs []commerce.Record, cursor *string, progress map[string]StreamProgress) ([]UpsertResult, error) {
+func (s *sqlStore) CommitSyncBatch(ctx context.Context, id int64, token, stream string, recs []commerce.Record, cursor *string, progress func([]UpsertResult) map[string]StreamProgress) ([]UpsertResult, error) {
 	ps, err := prepare(recs)
 	if err != nil {
 		return nil, err
 	}
-	pj, _ := json.Marshal(progress)
 	var results []UpsertResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var conn string
@@ -192,6 +191,10 @@ func (s *sqlStore) CommitSyncBatch(ctx context.Context, id int64, token, stream 
 			}
 		}
 		now := s.now().UnixNano()
+		pj, err := json.Marshal(progress(results))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE sync_jobs SET progress = ?, updated_at = ? WHERE id = ?"), string(pj), now, id); err != nil {
 			return err
 		}
