@@ -359,17 +359,22 @@ func poisson(lambda float64) dist {
 	sd := math.Sqrt(lambda)
 	lo := max(0, int(lambda-8*sd-5))
 	hi := int(lambda+8*sd) + 10
-	v := make([]float64, 0, hi-lo+1)
-	p := make([]float64, 0, hi-lo+1)
-	ll := math.Log(lambda)
-	for k := lo; k <= hi; k++ {
-		lg, _ := math.Lgamma(float64(k) + 1)
-		if w := math.Exp(float64(k)*ll - lambda - lg); w > 1e-16 {
-			v = append(v, float64(k))
-			p = append(p, w)
-		}
+	// p(mode) from the log-gamma function once, then the ratios
+	// p(k+1)/p(k) = λ/(k+1) either way.
+	mode := int(lambda)
+	lg, _ := math.Lgamma(float64(mode) + 1)
+	acc := make([]float64, hi-lo+1)
+	pm := math.Exp(float64(mode)*math.Log(lambda) - lambda - lg)
+	acc[mode-lo] = pm
+	for k, pk := mode, pm; k < hi && pk > 1e-16; k++ {
+		pk *= lambda / float64(k+1)
+		acc[k+1-lo] = pk
 	}
-	return newDist(v, p)
+	for k, pk := mode, pm; k > lo && pk > 1e-16; k-- {
+		pk *= float64(k) / lambda
+		acc[k-1-lo] = pk
+	}
+	return fromDense(float64(lo), acc)
 }
 
 // LeadTimeQuantile returns the p-quantile of the Poisson total over days

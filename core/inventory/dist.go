@@ -13,8 +13,9 @@ import (
 const maxAtoms = 4096
 
 // gridSize is the number of quantiles read from a Demand that only offers
-// LeadTimeQuantile, to turn it into a discrete distribution.
-const gridSize = 1000
+// LeadTimeQuantile, to turn it into a discrete distribution (for fill-rate
+// targets and variable lead times).
+const gridSize = 200
 
 // dist is the distribution of demand over a period: either normal (atoms
 // nil) or discrete, with values ascending and probabilities summing to 1.
@@ -30,25 +31,34 @@ func pointDist(x float64) dist { return dist{v: []float64{x}, p: []float64{1}, c
 func (d dist) discrete() bool { return d.v != nil }
 
 // newDist builds a discrete distribution from values and weights (any
-// order, weights > 0 summing to about 1). It takes ownership of the slices.
+// order, weights > 0). It takes ownership of the slices and may reuse them.
 func newDist(v, w []float64) dist {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
+	if !slices.IsSorted(v) {
+		idx := make([]int, len(v))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
+		sv := make([]float64, len(v))
+		sw := make([]float64, len(v))
+		for i, j := range idx {
+			sv[i], sw[i] = v[j], w[j]
+		}
+		v, w = sv, sw
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
-	vs := make([]float64, 0, len(v))
-	ps := make([]float64, 0, len(v))
+	// Merge equal values in place (the slices are ours).
+	n := 0
 	total := 0.0
-	for _, i := range idx {
+	for i := range v {
 		total += w[i]
-		if n := len(vs); n > 0 && vs[n-1] == v[i] {
-			ps[n-1] += w[i]
+		if n > 0 && v[n-1] == v[i] {
+			w[n-1] += w[i]
 			continue
 		}
-		vs = append(vs, v[i])
-		ps = append(ps, w[i])
+		v[n], w[n] = v[i], w[i]
+		n++
 	}
+	vs, ps := v[:n], w[:n]
 	for i := range ps {
 		ps[i] /= total
 	}
@@ -191,15 +201,7 @@ func add(x, y dist) dist {
 					acc[int(a+b-lo)] += x.p[i] * y.p[j]
 				}
 			}
-			v := make([]float64, 0, len(acc))
-			p := make([]float64, 0, len(acc))
-			for k, w := range acc {
-				if w > 0 {
-					v = append(v, lo+float64(k))
-					p = append(p, w)
-				}
-			}
-			return newDist(v, p)
+			return fromDense(lo, acc)
 		}
 	}
 	if len(x.v)*len(y.v) <= maxAtoms {
@@ -257,6 +259,29 @@ func (d dist) shift(c float64) dist {
 	return dist{v: v, p: d.p, cum: d.cum}
 }
 
+// shiftMix returns the mixture of max(X+c[k], 0) with weights w[k].
+func (d dist) shiftMix(c, w []float64) dist {
+	lo, hi := math.Max(d.v[0]+slices.Min(c), 0), math.Max(d.v[len(d.v)-1]+slices.Max(c), 0)
+	if integral(d.v) && integral(c) && hi-lo < 1<<20 {
+		acc := make([]float64, int(hi-lo)+1)
+		for k, ck := range c {
+			for i, x := range d.v {
+				acc[int(max(x+ck, 0)-lo)] += d.p[i] * w[k]
+			}
+		}
+		return fromDense(lo, acc)
+	}
+	v := make([]float64, 0, len(c)*len(d.v))
+	p := make([]float64, 0, len(c)*len(d.v))
+	for k, ck := range c {
+		for i, x := range d.v {
+			v = append(v, max(x+ck, 0))
+			p = append(p, d.p[i]*w[k])
+		}
+	}
+	return newDist(v, p)
+}
+
 // power returns the distribution of the sum of n independent copies.
 func (d dist) power(n int) dist {
 	if n <= 0 {
@@ -297,16 +322,15 @@ func (d dist) grid(n int) dist {
 	return newDist(v, w)
 }
 
-// mixture returns the distribution that is ds[k] with probability ws[k].
-func mixture(ds []dist, ws []float64) dist {
-	var v, p []float64
-	for k, d := range ds {
-		if !d.discrete() {
-			d = d.grid(200)
-		}
-		v = append(v, d.v...)
-		for _, x := range d.p {
-			p = append(p, x*ws[k])
+// fromDense builds a distribution from probabilities of the values lo,
+// lo+1, …, skipping zeros.
+func fromDense(lo float64, acc []float64) dist {
+	v := make([]float64, 0, len(acc))
+	p := make([]float64, 0, len(acc))
+	for k, w := range acc {
+		if w > 0 {
+			v = append(v, lo+float64(k))
+			p = append(p, w)
 		}
 	}
 	return newDist(v, p)

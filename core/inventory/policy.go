@@ -360,31 +360,49 @@ func ComputeLevels(rule Rule, dem Demand, lt LeadTime, econ Economics) (Levels, 
 		cycle = meanMass(dem, review)
 	}
 	var level float64
-	if _, exact := dem.(atomDemand); !exact && !isNormal(dem) && lt.SD == 0 && !undershoot && rule.Service.Kind == CycleService {
-		// A plain quantile forecast answers a cycle service level directly.
-		level = dem.LeadTimeQuantile(rule.Service.Level, lv.ProtectionDays)
+	if !isNormal(dem) && !isAtoms(dem) && lt.SD == 0 && rule.Service.Kind == CycleService {
+		// A plain quantile forecast answers a cycle service level directly;
+		// the undershoot is added by its mean.
 		lv.Method = describe(dem)
-		if math.IsNaN(level) {
-			return Levels{}, inputErr("levels: the forecast gives no %g-quantile over %d days", rule.Service.Level, lv.ProtectionDays)
+		if lv.ProtectionDays > 0 {
+			level = dem.LeadTimeQuantile(rule.Service.Level, lv.ProtectionDays)
+			if math.IsNaN(level) || math.IsInf(level, 0) {
+				return Levels{}, inputErr("levels: the forecast gives no %g-quantile over %d days (got %v)", rule.Service.Level, lv.ProtectionDays, level)
+			}
+		}
+		if undershoot {
+			day, err := atomsFor(dem, 1, undershootGrid)
+			if err != nil {
+				return Levels{}, err
+			}
+			// Add the undershoot U by its mean, and widen by its spread as
+			// for normal variables: z·(√(σ_X²+σ_U²) − σ_X), with σ_X read
+			// from the forecast's ±1σ quantiles.
+			u := day.undershoot()
+			lv.Undershoot = u.mean()
+			level += lv.Undershoot
+			if lv.ProtectionDays > 0 {
+				sx := (dem.LeadTimeQuantile(0.8413447460685429, lv.ProtectionDays) - dem.LeadTimeQuantile(0.15865525393145707, lv.ProtectionDays)) / 2
+				if sx >= 0 && !math.IsInf(sx, 0) {
+					su := u.sd()
+					level += NormalQuantile(rule.Service.Level) * (math.Hypot(sx, su) - sx)
+				}
+			}
 		}
 	} else {
-		d, method, err := protectionDist(dem, lt, review, undershoot)
+		d, u, method, err := protectionDist(dem, lt, review, undershoot)
 		if err != nil {
 			return Levels{}, err
 		}
-		lv.Method = method
-		if undershoot {
-			lv.Undershoot = d.mean() - lv.MeanDemand
-		}
-		if rule.Service.Kind == CycleService {
+		lv.Method, lv.Undershoot = method, u
+		switch {
+		case rule.Service.Kind == CycleService:
 			level = d.quantile(rule.Service.Level)
-		} else {
-			if !(cycle > 0) {
-				// No demand per cycle: nothing can be short.
-				level = d.quantile(0.5)
-			} else {
-				level = d.coverFor((1 - rule.Service.Level) * cycle)
-			}
+		case !(cycle > 0):
+			// No demand per cycle: nothing can be short.
+			level = d.quantile(0.5)
+		default:
+			level = d.coverFor((1 - rule.Service.Level) * cycle)
 		}
 	}
 	level = max(level, 0)
@@ -411,6 +429,11 @@ func isNormal(dem Demand) bool {
 	return ok
 }
 
+func isAtoms(dem Demand) bool {
+	_, ok := dem.(atomDemand)
+	return ok
+}
+
 func describe(dem Demand) string {
 	if d, ok := dem.(Describer); ok {
 		return d.Describe()
@@ -418,39 +441,42 @@ func describe(dem Demand) string {
 	return "forecast quantiles"
 }
 
+// undershootGrid is the number of quantiles of one day's demand read from a
+// quantile-only forecast to work out the undershoot.
+const undershootGrid = 50
+
 // atomsFor returns the distribution of demand over days 1..days of a
-// non-normal forecast: exact for sample paths and history, otherwise a grid
-// of the forecast's quantiles.
-func atomsFor(dem Demand, days int) (dist, error) {
+// non-normal forecast: exact for sample paths, daily and Poisson forecasts,
+// otherwise a grid of n of the forecast's quantiles.
+func atomsFor(dem Demand, days, n int) (dist, error) {
 	if days == 0 {
 		return pointDist(0), nil
 	}
 	if a, ok := dem.(atomDemand); ok {
 		return a.leadAtoms(days), nil
 	}
-	v := make([]float64, gridSize)
-	w := make([]float64, gridSize)
+	v := make([]float64, n)
+	w := make([]float64, n)
 	for i := range v {
-		p := (float64(i) + 0.5) / gridSize
+		p := (float64(i) + 0.5) / float64(n)
 		v[i] = dem.LeadTimeQuantile(p, days)
 		if math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
 			return dist{}, inputErr("levels: the forecast's %g-quantile over %d days is %v: it must be a finite number", p, days, v[i])
 		}
-		w[i] = 1.0 / gridSize
+		w[i] = 1 / float64(n)
 	}
 	return newDist(v, w), nil
 }
 
 // leadPoints discretises a variable lead time into whole days with
-// probabilities, from 4 standard deviations below to 4 above, clamped to
-// [0, maxDays].
-func leadPoints(lt LeadTime, maxDays int) ([]int, []float64) {
+// probabilities, from 4 standard deviations below to 4 above (at least 0).
+func leadPoints(lt LeadTime) ([]int, []float64) {
 	if lt.SD == 0 {
 		return []int{lt.Days}, []float64{1}
 	}
 	m := float64(lt.Days)
 	lo := max(0, int(math.Floor(m-4*lt.SD)))
-	hi := min(maxDays, int(math.Ceil(m+4*lt.SD)))
+	hi := int(math.Ceil(m + 4*lt.SD))
 	var days []int
 	var ws []float64
 	for l := lo; l <= hi; l++ {
@@ -470,12 +496,21 @@ func leadPoints(lt LeadTime, maxDays int) ([]int, []float64) {
 }
 
 // protectionDist returns the distribution of demand over the lead time plus
-// extra days (the review period), mixed over the lead-time distribution and
-// plus the undershoot when asked, and names the method.
-func protectionDist(dem Demand, lt LeadTime, extra int, undershoot bool) (dist, string, error) {
-	h := dem.Horizon()
+// extra days (the review period), widened by the lead-time distribution and
+// plus the undershoot when asked, with the undershoot's mean, and names the
+// method.
+//
+// Lead-time variability follows σ² = L·σ_d² + d̄²·σ_L²: normal forecasts add
+// the second term to the variance; other forecasts mix copies of their
+// distribution shifted by d̄·(l − L) for each lead time l (rounded to whole
+// units when demand is), which has that variance while keeping the shape.
+func protectionDist(dem Demand, lt LeadTime, extra int, undershoot bool) (dist, float64, string, error) {
 	days := lt.Days + extra
 	method := describe(dem)
+	dbar := dem.Mean(1)
+	if lt.Days > 0 {
+		dbar = meanMass(dem, lt.Days) / float64(lt.Days)
+	}
 	if lt.SD > 0 {
 		method += " and lead-time variability"
 	}
@@ -486,44 +521,48 @@ func protectionDist(dem Demand, lt LeadTime, extra int, undershoot bool) (dist, 
 			s := nd.daySD(day)
 			v += s * s
 		}
-		if lt.SD > 0 {
-			dbar := dem.Mean(1)
-			if lt.Days > 0 {
-				dbar = meanMass(dem, lt.Days) / float64(lt.Days)
-			}
-			v += dbar * dbar * lt.SD * lt.SD
-		}
+		v += dbar * dbar * lt.SD * lt.SD
 		d := normalDist(mu, math.Sqrt(v))
+		u := 0.0
 		if undershoot {
-			d = add(d, normalDist(dem.Mean(1), nd.daySD(1)).undershoot())
+			ud := normalDist(dem.Mean(1), nd.daySD(1)).undershoot()
+			d, u = add(d, ud), ud.mean()
 		}
-		return d, method, nil
+		return d, u, method, nil
 	}
-	var d dist
-	if lt.SD == 0 {
-		a, err := atomsFor(dem, days)
-		if err != nil {
-			return dist{}, "", err
-		}
-		d = a
-	} else {
-		ls, ws := leadPoints(lt, h-extra)
-		parts := make([]dist, len(ls))
+	d, err := atomsFor(dem, days, gridSize)
+	if err != nil {
+		return dist{}, 0, "", err
+	}
+	if lt.SD > 0 {
+		ls, ws := leadPoints(lt)
+		whole := integral(d.v)
+		shifts := make([]float64, len(ls))
 		for k, l := range ls {
-			a, err := atomsFor(dem, l+extra)
-			if err != nil {
-				return dist{}, "", err
+			shifts[k] = dbar * float64(l-lt.Days)
+			if whole {
+				shifts[k] = math.Round(shifts[k])
 			}
-			parts[k] = a
 		}
-		d = mixture(parts, ws)
+		d = d.shiftMix(shifts, ws)
 	}
+	u := 0.0
 	if undershoot {
-		day, err := atomsFor(dem, 1)
-		if err != nil {
-			return dist{}, "", err
+		if isAtoms(dem) {
+			day, err := atomsFor(dem, 1, 0)
+			if err != nil {
+				return dist{}, 0, "", err
+			}
+			ud := day.undershoot()
+			d, u = add(d, ud), ud.mean()
+		} else {
+			day, err := atomsFor(dem, 1, undershootGrid)
+			if err != nil {
+				return dist{}, 0, "", err
+			}
+			ud := day.undershoot()
+			d, u = add(d, ud), ud.mean()
 		}
-		d = add(d, day.undershoot())
 	}
-	return d, method, nil
+	return d, u, method, nil
 }
