@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 	"github.com/supplyhub/supplyhub/sdk/grpcplugin"
@@ -101,56 +102,120 @@ func (r *remoteSource) Read(ctx context.Context, req ReadRequest, out ReadStream
 	if err != nil {
 		return fromStatus(ctx, err, r.name, CapSource, "Read")
 	}
-	rejecter, _ := out.(RecordRejecter)
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fromStatus(ctx, err, r.name, CapSource, "Read")
-		}
-		switch m := msg.GetMessage().(type) {
-		case *pb.ReadResponse_Records:
-			recs, err := decodeBatch(m.Records.GetRecords(), rejecter)
+	_, reject := out.(RecordRejecter)
+	// Decoding the records' JSON is most of the host's work in a Read, so
+	// batches are decoded in parallel while the next ones arrive; the
+	// results reach out in the order the plugin sent them, on this
+	// goroutine.
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	ordered := make(chan *readItem, 2*workers)
+	work := make(chan *readItem, 2*workers)
+	var recvErr error
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		for {
+			msg, err := stream.Recv()
 			if err != nil {
-				return fmt.Errorf("sdk: plugin %s: Read %s: %w", r.name, req.Stream, err)
+				if !errors.Is(err, io.EOF) {
+					recvErr = fromStatus(ctx, err, r.name, CapSource, "Read")
+				}
+				return
 			}
-			if len(recs) > 0 {
-				if err := out.Records(recs...); err != nil {
+			it := &readItem{msg: msg, done: make(chan struct{})}
+			if _, isBatch := msg.GetMessage().(*pb.ReadResponse_Records); isBatch {
+				select {
+				case work <- it:
+				case <-ctx.Done():
+					recvErr = fromStatus(ctx, ctx.Err(), r.name, CapSource, "Read")
+					return
+				}
+			} else {
+				close(it.done)
+			}
+			select {
+			case ordered <- it:
+			case <-ctx.Done():
+				recvErr = fromStatus(ctx, ctx.Err(), r.name, CapSource, "Read")
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for it := range work {
+				it.recs, it.rejects, it.err = decodeBatch(it.msg.GetRecords().GetRecords(), reject)
+				close(it.done)
+			}
+		}()
+	}
+	for it := range ordered {
+		<-it.done
+		if err := r.deliver(req, it, out); err != nil {
+			return err
+		}
+	}
+	// ordered is closed after recvErr is set.
+	return recvErr
+}
+
+// readItem is one message of a Read stream on its way to the ReadStream.
+type readItem struct {
+	msg     *pb.ReadResponse
+	done    chan struct{}
+	recs    []commerce.Record
+	rejects []rejected
+	err     error
+}
+
+// rejected is a record that did not decode or validate.
+type rejected struct {
+	kind commerce.Kind
+	doc  []byte
+	err  error
+}
+
+func (r *remoteSource) deliver(req ReadRequest, it *readItem, out ReadStream) error {
+	switch m := it.msg.GetMessage().(type) {
+	case *pb.ReadResponse_Records:
+		if it.err != nil {
+			return fmt.Errorf("sdk: plugin %s: Read %s: %w", r.name, req.Stream, it.err)
+		}
+		if rj, ok := out.(RecordRejecter); ok {
+			for _, x := range it.rejects {
+				if err := rj.RejectRecord(x.kind, x.doc, x.err); err != nil {
 					return err
 				}
 			}
-		case *pb.ReadResponse_Checkpoint:
-			if err := out.Checkpoint(m.Checkpoint.GetCursor()); err != nil {
-				return err
-			}
-		case *pb.ReadResponse_Progress:
-			if err := out.Progress(progressFromProto(m.Progress)); err != nil {
-				return err
-			}
 		}
+		if len(it.recs) > 0 {
+			return out.Records(it.recs...)
+		}
+	case *pb.ReadResponse_Checkpoint:
+		return out.Checkpoint(m.Checkpoint.GetCursor())
+	case *pb.ReadResponse_Progress:
+		return out.Progress(progressFromProto(m.Progress))
 	}
+	return nil
 }
 
-// decodeBatch decodes and validates a batch; invalid records go to rejecter
-// when there is one, and fail the batch otherwise.
-func decodeBatch(ps []*pb.Record, rejecter RecordRejecter) ([]commerce.Record, error) {
+// decodeBatch decodes and validates a batch. Invalid records are returned
+// as rejects when keepRejects is set, and fail the batch otherwise.
+func decodeBatch(ps []*pb.Record, keepRejects bool) ([]commerce.Record, []rejected, error) {
 	out := make([]commerce.Record, 0, len(ps))
+	var rejects []rejected
 	for _, p := range ps {
 		rec, err := recordFromProto(p)
 		if err != nil {
-			if rejecter == nil {
-				return nil, err
+			if !keepRejects {
+				return nil, nil, err
 			}
-			if rerr := rejecter.RejectRecord(commerce.Kind(p.GetKind()), p.GetJson(), err); rerr != nil {
-				return nil, rerr
-			}
+			rejects = append(rejects, rejected{kind: commerce.Kind(p.GetKind()), doc: p.GetJson(), err: err})
 			continue
 		}
 		out = append(out, rec)
 	}
-	return out, nil
+	return out, rejects, nil
 }
 
 type remoteSink struct {
