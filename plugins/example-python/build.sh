@@ -5,6 +5,10 @@
 # Usage: build.sh OUTPUT
 set -eu
 out=${1:?usage: build.sh OUTPUT}
+if ! /usr/bin/python3 -c 'import grpc, google.protobuf, cryptography' 2>/dev/null; then
+  echo "example-python needs Debian's python3-grpcio, python3-protobuf and python3-cryptography" >&2
+  exit 1
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
