@@ -19,6 +19,8 @@ import (
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/bus"
 	"github.com/supplyhub/supplyhub/core/config"
+	"github.com/supplyhub/supplyhub/core/host"
+	"github.com/supplyhub/supplyhub/core/ingress"
 	"github.com/supplyhub/supplyhub/core/secrets"
 	"github.com/supplyhub/supplyhub/core/store"
 )
@@ -41,6 +43,8 @@ type App struct {
 	Bus     *bus.Bus
 	Secrets *secrets.Box
 	API     *api.Server
+	Host    *host.Host
+	Ingress *ingress.Ingress
 
 	relay  *bus.Relay
 	stderr io.Writer
@@ -96,8 +100,24 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.relay = bus.NewRelay(a.Store, a.Bus, a.Log)
+	if err := os.MkdirAll(cfg.Plugins.Dir, 0o755); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("app: plugins directory: %w", err)
+	}
+	if a.Host, err = host.New(cfg.Plugins, a.Log.With("component", "host")); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if len(a.Host.Connectors()) == 0 {
+		a.Log.Warn("no connector plugins found: build them with make build", "dir", cfg.Plugins.Dir)
+	}
+	a.Ingress = ingress.New(cfg.Ingress, a.Store, a.Host, a.Secrets, a.Log, a.relay.Notify)
 	a.API = api.New(api.Config{BodyLimit: cfg.HTTP.BodyLimit, Version: opts.Version}, a.Store, a.Log)
 	a.API.AddReadiness("bus", a.Bus.Ping)
+	a.API.AddReadiness("plugins", a.pluginsReady)
+	a.API.Registry().MustRegister(a.Ingress.Collectors()...)
+	a.Ingress.Register(a.API)
+	a.API.Add(a.routes()...)
 	return a, nil
 }
 
@@ -131,10 +151,14 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		a.relay.Run(workCtx) //nolint:errcheck // returns nil on cancel
+	}()
+	go func() {
+		defer wg.Done()
+		a.Ingress.Run(workCtx) //nolint:errcheck // returns nil on cancel
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -180,9 +204,12 @@ func (a *App) bootstrapToken(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the bus and the store.
+// Close stops the plugins and releases the bus and the store.
 func (a *App) Close() error {
 	var errs []error
+	if a.Host != nil {
+		errs = append(errs, a.Host.Close())
+	}
 	if a.Bus != nil {
 		errs = append(errs, a.Bus.Close())
 	}

@@ -16,6 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/supplyhub/supplyhub/core/bus"
+	"github.com/supplyhub/supplyhub/core/host"
+	"github.com/supplyhub/supplyhub/core/ingress"
 	"github.com/supplyhub/supplyhub/core/store"
 )
 
@@ -29,20 +31,16 @@ type Config struct {
 	Store store.Config `yaml:"store"`
 	// Bus selects the embedded NATS server (default) or an external one.
 	Bus bus.Config `yaml:"bus"`
-	// Plugins configures connector plugins.
-	Plugins Plugins `yaml:"plugins"`
+	// Plugins configures the connector plugins' directory and supervision.
+	Plugins host.Config `yaml:"plugins"`
+	// Ingress tunes webhooks, syncs and write-back.
+	Ingress ingress.Config `yaml:"ingress"`
 	// Secrets configures encryption of connector secrets at rest.
 	Secrets Secrets `yaml:"secrets"`
 	// HTTP configures the API server.
 	HTTP HTTP `yaml:"http"`
 	// Log configures logging.
 	Log Log `yaml:"log"`
-}
-
-// Plugins configures where plugins live.
-type Plugins struct {
-	// Dir holds supplyhub-plugin-<name> binaries and plugins.lock.
-	Dir string `yaml:"dir" env:"SUPPLYHUB_PLUGINS_DIR"`
 }
 
 // Secrets configures the key that encrypts connector secrets (AES-256-GCM).
@@ -78,7 +76,7 @@ func Default() Config {
 		DataDir: "./data",
 		Store:   store.Config{Driver: "sqlite", MaxConns: 16},
 		Bus:     bus.Config{Driver: "embedded", Stream: "SUPPLYHUB", Subject: "supplyhub", MaxAge: 7 * 24 * time.Hour, AckWait: 30 * time.Second},
-		Plugins: Plugins{Dir: "./plugins/bin"},
+		Plugins: host.Config{Dir: host.DefaultDir},
 		HTTP:    HTTP{BodyLimit: 4 << 20, ReadTimeout: 30 * time.Second, ShutdownTimeout: 15 * time.Second},
 		Log:     Log{Level: "info", Format: "text"},
 	}

@@ -22,16 +22,6 @@ import (
 func (in *Ingress) Register(s *api.Server) {
 	s.AddSchemas(schemas())
 	s.Add(in.Routes()...)
-	s.AddReadiness("plugins", in.pluginsReady)
-}
-
-func (in *Ingress) pluginsReady(ctx context.Context) error {
-	for _, name := range in.plugins.Connectors() {
-		if _, _, err := in.plugins.Plugin(ctx, name); err != nil {
-			return fmt.Errorf("connector %s: %v", name, err)
-		}
-	}
-	return nil
 }
 
 func idParam(c *gin.Context, name string) (int64, error) {
