@@ -139,10 +139,43 @@ func parseRow(rec []string, c csvColumns, line int) (id string, row csvRow, seas
 }
 
 func parseDate(s string) (time.Time, error) {
+	if t, ok := parseISODay(s); ok {
+		return t, nil
+	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339, s)
+}
+
+// parseISODay is a fast path for YYYY-MM-DD (time.Parse was a fifth of the
+// reading time of a large file); it rejects impossible dates.
+func parseISODay(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(b string) (int, bool) {
+		v := 0
+		for i := 0; i < len(b); i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // e.g. 2023-02-30
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // seriesBuilder collects the rows of one series.

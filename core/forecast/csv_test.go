@@ -202,3 +202,24 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"2024-02-29", true}, {"2023-02-29", false}, {"2024-13-01", false}, {"2024-00-10", false},
+		{"2024-01-00", false}, {"2024-1-01", false}, {"20x4-01-01", false}, {"2024-01-01T10:00:00+02:00", true},
+	} {
+		got, err := parseDate(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("parseDate(%q) = %v, %v; want ok=%v", tc.in, got, err, tc.ok)
+		}
+		if tc.ok && len(tc.in) == 10 {
+			if want, _ := time.Parse("2006-01-02", tc.in); !got.Equal(want) {
+				t.Errorf("parseDate(%q) = %v, want %v", tc.in, got, want)
+			}
+		}
+	}
+}
