@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supplyhub/supplyhub/core/store/storetest"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
@@ -30,7 +29,7 @@ func openTestStores(t testing.TB) map[string]Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	stores["sqlite"] = s
-	if pg := PostgresTestURL(t); pg != "" {
+	if pg := storetest.PostgresURL(t); pg != "" {
 		s, err := Open(ctx, Config{Driver: "postgres", URL: pg}, "", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -521,67 +520,4 @@ func TestRebind(t *testing.T) {
 	if got := sqliteDialect.rebind("a = ?"); got != "a = ?" {
 		t.Fatalf("sqlite rebind changed the query: %q", got)
 	}
-}
-
-// PostgresTestURL returns a URL to a fresh, empty schema in the database
-// named by SUPPLYHUB_TEST_POSTGRES_URL, dropped when the test ends, or ""
-// when the variable is unset.
-func PostgresTestURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("SUPPLYHUB_TEST_POSTGRES_URL")
-	if base == "" {
-		return ""
-	}
-	schema := fmt.Sprintf("t_%d_%d", time.Now().UnixNano(), rand.IntN(1e6))
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create test schema (is SUPPLYHUB_TEST_POSTGRES_URL right?): %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE") //nolint:errcheck
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func TestUpsertDuplicatesWithinOneBatch(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s Store) {
-		ctx := context.Background()
-		res, err := s.UpsertRecords(ctx, []commerce.Record{
-			order("shop", "1", t0.Add(time.Minute), "2.00", "A"),
-			order("shop", "1", t0, "1.00", "A"),
-			order("shop", "2", t0, "5.00", "B"),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := outcomes(res); got[0] != Inserted || got[1] != Stale || got[2] != Inserted {
-			t.Fatalf("outcomes %v, want [inserted stale inserted]", got)
-		}
-		if res[0].ID != res[1].ID || res[0].ID == res[2].ID {
-			t.Fatalf("ids %d %d %d", res[0].ID, res[1].ID, res[2].ID)
-		}
-		got, _ := s.GetRecordByRef(ctx, commerce.KindOrder, commerce.Ref{Connection: "shop", ExternalID: "1"})
-		if !got.Version.Equal(t0.Add(time.Minute)) {
-			t.Fatalf("kept version %v, want the newer", got.Version)
-		}
-		events, _ := s.ClaimOutbox(ctx, 10, time.Minute)
-		if len(events) != 2 {
-			t.Fatalf("%d events, want 2", len(events))
-		}
-	})
 }
