@@ -16,7 +16,10 @@
 // Serve finds the capabilities by type assertion and serves only those.
 // Records cross the process boundary as JSON documents of the unified model
 // in package commerce, so plugins may be written in any language that speaks
-// gRPC; see docs/writing-a-connector.md.
+// gRPC; see docs/writing-a-connector.md. Log with [Logger]; talk to the
+// upstream with package sdk/httpclient; prove the connector with package
+// sdk/conformance, in-process ([InProcess]), through the wire encoding
+// ([Loopback]) and as a plugin process (core/host).
 //
 // # Lifecycle
 //
@@ -36,5 +39,8 @@
 //
 // The host uses the same interfaces: [Plugin] bundles a connector's
 // capabilities, whether they run in-process ([InProcess]) or in a plugin
-// process (package core/host).
+// process (package core/host, which builds on [NewRemote]). Records a
+// plugin sends are decoded and validated on the host's side; a ReadStream
+// that implements [RecordRejecter] receives the invalid ones instead of the
+// Read failing.
 package sdk
