@@ -29,13 +29,23 @@ var ErrInput = errors.New("invalid forecast input")
 // a date cannot allocate gigabytes.
 const maxGap = 5_000_000
 
+// csvRow is one parsed row, kept small (24 bytes) because unsorted input
+// holds every row in memory until the end.
 type csvRow struct {
-	idx   int64 // integer t, or the date's day number (Unix days)
-	date  bool
-	tm    time.Time
+	idx   int64 // integer t, or the date's civil day number since 1970-01-01
 	value float64
-	line  int
+	line  int32
+	date  bool
 }
+
+// civilDay numbers the calendar date of t (in t's own zone) from 1970-01-01.
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// dayDate is the inverse of civilDay, as a UTC midnight.
+func dayDate(day int64) time.Time { return time.Unix(day*86400, 0).UTC() }
 
 type csvColumns struct {
 	id, t, value, season int
@@ -92,7 +102,7 @@ func newCSVReader(r io.Reader) *csv.Reader {
 }
 
 // parseRow parses one data record.
-func parseRow(rec []string, c csvColumns, line int) (id string, row csvRow, season int, err error) {
+func parseRow(rec []string, c csvColumns, line int) (id string, row csvRow, tm time.Time, season int, err error) {
 	field := func(i int) string {
 		if i < 0 || i >= len(rec) {
 			return ""
@@ -101,21 +111,22 @@ func parseRow(rec []string, c csvColumns, line int) (id string, row csvRow, seas
 	}
 	id = field(c.id)
 	if id == "" {
-		return "", row, 0, inputErr(line, "", "series_id is empty")
+		return "", row, tm, 0, inputErr(line, "", "series_id is empty")
 	}
-	row.line = line
+	row.line = int32(min(line, math.MaxInt32))
 	ts := field(c.t)
 	if ts == "" {
-		return id, row, 0, inputErr(line, id, "t is empty: give an integer period or an ISO date")
+		return id, row, tm, 0, inputErr(line, id, "t is empty: give an integer period or an ISO date")
 	}
 	if v, e := strconv.ParseInt(ts, 10, 64); e == nil {
 		row.idx = v
 	} else {
-		tm, e := parseDate(ts)
+		var e error
+		tm, e = parseDate(ts)
 		if e != nil {
-			return id, row, 0, inputErr(line, id, "t %q is neither an integer nor an ISO date (2024-01-31)", ts)
+			return id, row, tm, 0, inputErr(line, id, "t %q is neither an integer nor an ISO date (2024-01-31)", ts)
 		}
-		row.date, row.tm = true, tm
+		row.date, row.idx = true, civilDay(tm)
 	}
 	vs := field(c.value)
 	switch strings.ToLower(vs) {
@@ -124,18 +135,18 @@ func parseRow(rec []string, c csvColumns, line int) (id string, row csvRow, seas
 	default:
 		v, e := strconv.ParseFloat(vs, 64)
 		if e != nil || math.IsInf(v, 0) {
-			return id, row, 0, inputErr(line, id, "value %q is not a number: give a quantity, or leave it empty for a missing period", vs)
+			return id, row, tm, 0, inputErr(line, id, "value %q is not a number: give a quantity, or leave it empty for a missing period", vs)
 		}
 		row.value = v
 	}
 	if ss := field(c.season); ss != "" {
 		s, e := strconv.Atoi(ss)
 		if e != nil || s < 1 {
-			return id, row, 0, inputErr(line, id, "season_length %q is not a positive integer", ss)
+			return id, row, tm, 0, inputErr(line, id, "season_length %q is not a positive integer", ss)
 		}
 		season = s
 	}
-	return id, row, season, nil
+	return id, row, tm, season, nil
 }
 
 func parseDate(s string) (time.Time, error) {
@@ -183,18 +194,21 @@ type seriesBuilder struct {
 	id     string
 	rows   []csvRow
 	season int
-	first  int // line of the first row, for errors
+	start  time.Time // the earliest date seen, with its zone
 }
 
-func (b *seriesBuilder) add(row csvRow, season int) error {
+func (b *seriesBuilder) add(row csvRow, tm time.Time, season int) error {
 	if season != 0 {
 		if b.season != 0 && b.season != season {
-			return inputErr(row.line, b.id, "season_length %d differs from %d given earlier for this series", season, b.season)
+			return inputErr(int(row.line), b.id, "season_length %d differs from %d given earlier for this series", season, b.season)
 		}
 		b.season = season
 	}
 	if len(b.rows) > 0 && b.rows[0].date != row.date {
-		return inputErr(row.line, b.id, "t mixes integers and dates within one series")
+		return inputErr(int(row.line), b.id, "t mixes integers and dates within one series")
+	}
+	if row.date && (b.start.IsZero() || tm.Before(b.start)) {
+		b.start = tm
 	}
 	b.rows = append(b.rows, row)
 	return nil
@@ -203,12 +217,7 @@ func (b *seriesBuilder) add(row csvRow, season int) error {
 // build sorts the rows by t, rejects duplicates and fills gaps with NaN.
 func (b *seriesBuilder) build() (Series, error) {
 	rows := b.rows
-	slices.SortStableFunc(rows, func(x, y csvRow) int {
-		if x.date {
-			return x.tm.Compare(y.tm)
-		}
-		return int(min(max(x.idx-y.idx, -1), 1))
-	})
+	slices.SortStableFunc(rows, func(x, y csvRow) int { return int(min(max(x.idx-y.idx, -1), 1)) })
 	s := Series{ID: b.id, SeasonLength: b.season}
 	pos := make([]int64, len(rows))
 	if rows[0].date {
@@ -216,11 +225,12 @@ func (b *seriesBuilder) build() (Series, error) {
 		if err != nil {
 			return s, err
 		}
-		s.Freq, s.Start = freq, rows[0].tm
+		s.Freq, s.Start = freq, b.start
+		first := dayDate(rows[0].idx)
 		for i, r := range rows {
-			p, ok := periodIndex(rows[0].tm, r.tm, freq)
+			p, ok := periodIndex(first, dayDate(r.idx), freq)
 			if !ok {
-				return s, inputErr(r.line, b.id, "date %s is not on the %s grid that starts at %s", r.tm.Format("2006-01-02"), freq, rows[0].tm.Format("2006-01-02"))
+				return s, inputErr(int(r.line), b.id, "date %s is not on the %s grid that starts at %s", dayDate(r.idx).Format("2006-01-02"), freq, first.Format("2006-01-02"))
 			}
 			pos[i] = p
 		}
@@ -231,12 +241,12 @@ func (b *seriesBuilder) build() (Series, error) {
 	}
 	for i := 1; i < len(rows); i++ {
 		if pos[i] == pos[i-1] {
-			return s, inputErr(rows[i].line, b.id, "t duplicates row %d: give one value per period", rows[i-1].line)
+			return s, inputErr(int(rows[i].line), b.id, "t duplicates row %d: give one value per period", rows[i-1].line)
 		}
 	}
 	span := pos[len(pos)-1] + 1
 	if span > maxGap {
-		return s, inputErr(rows[len(rows)-1].line, b.id, "t spans %d periods: at most %d are supported; check t", span, maxGap)
+		return s, inputErr(int(rows[len(rows)-1].line), b.id, "t spans %d periods: at most %d are supported; check t", span, maxGap)
 	}
 	s.Values = make([]float64, span)
 	for i := range s.Values {
@@ -257,16 +267,17 @@ func inferFrequency(rows []csvRow, id string) (Frequency, error) {
 		return Daily, nil
 	}
 	monthEnd := func(t time.Time) bool { return t.AddDate(0, 0, 1).Day() == 1 }
-	sameDay, allMonthEnds := true, monthEnd(rows[0].tm)
+	first := dayDate(rows[0].idx)
+	sameDay, allMonthEnds := true, monthEnd(first)
 	gm, gd := 0, 0
 	for i := 1; i < len(rows); i++ {
-		a, b := rows[i-1].tm, rows[i].tm
-		d := int(math.Round(b.Sub(a).Hours() / 24))
+		a, b := dayDate(rows[i-1].idx), dayDate(rows[i].idx)
+		d := int(rows[i].idx - rows[i-1].idx)
 		if d == 0 {
-			return 0, inputErr(rows[i].line, id, "t duplicates the date of another row: give one value per period")
+			return 0, inputErr(int(rows[i].line), id, "t duplicates row %d: give one value per period", rows[i-1].line)
 		}
 		gd = gcd(gd, d)
-		if b.Day() != rows[0].tm.Day() {
+		if b.Day() != first.Day() {
 			sameDay = false
 		}
 		if !monthEnd(b) {
@@ -290,7 +301,7 @@ func inferFrequency(rows []csvRow, id string) (Frequency, error) {
 	case gd == 1:
 		return Daily, nil
 	}
-	return 0, inputErr(rows[1].line, id, "cannot tell the frequency from dates %d days apart: use daily, weekly, monthly, quarterly or yearly dates, or integer t", gd)
+	return 0, inputErr(int(rows[1].line), id, "cannot tell the frequency from dates %d days apart: use daily, weekly, monthly, quarterly or yearly dates, or integer t", gd)
 }
 
 func gcd(a, b int) int {
@@ -376,7 +387,7 @@ func readCSV(r io.Reader, grouped bool) iter.Seq2[Series, error] {
 				return
 			}
 			line, _ := cr.FieldPos(0)
-			id, row, season, err := parseRow(rec, cols, line)
+			id, row, tm, season, err := parseRow(rec, cols, line)
 			if err != nil {
 				yield(Series{}, err)
 				return
@@ -390,9 +401,9 @@ func readCSV(r io.Reader, grouped bool) iter.Seq2[Series, error] {
 					if !flush() {
 						return
 					}
-					cur = &seriesBuilder{id: id, first: line}
+					cur = &seriesBuilder{id: id}
 				}
-				if err := cur.add(row, season); err != nil {
+				if err := cur.add(row, tm, season); err != nil {
 					yield(Series{}, err)
 					return
 				}
@@ -400,11 +411,11 @@ func readCSV(r io.Reader, grouped bool) iter.Seq2[Series, error] {
 			}
 			b := byID[id]
 			if b == nil {
-				b = &seriesBuilder{id: id, first: line}
+				b = &seriesBuilder{id: id}
 				byID[id] = b
 				order = append(order, id)
 			}
-			if err := b.add(row, season); err != nil {
+			if err := b.add(row, tm, season); err != nil {
 				yield(Series{}, err)
 				return
 			}
