@@ -203,7 +203,7 @@ func TestSyncJobs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c1, err := s.ClaimSyncJob(ctx, 30*time.Millisecond)
+		c1, err := s.ClaimSyncJob(ctx, time.Minute)
 		if err != nil || c1 == nil || c1.ID != j1.ID || c1.State != SyncRunning || c1.StartedAt == nil {
 			t.Fatalf("claim 1: %+v %v", c1, err)
 		}
@@ -213,6 +213,9 @@ func TestSyncJobs(t *testing.T) {
 		}
 		if c, _ := s.ClaimSyncJob(ctx, time.Minute); c != nil {
 			t.Fatalf("claimed %d while shop's job runs", c.ID)
+		}
+		if err := s.FinishSyncJob(ctx, c2.ID, c2.LeaseToken, SyncSucceeded, "", false, time.Time{}); err != nil {
+			t.Fatal(err)
 		}
 		// A batch and its checkpoint commit together.
 		cur := "orders:page-1"
@@ -238,8 +241,12 @@ func TestSyncJobs(t *testing.T) {
 			t.Fatalf("%d orders after a failed batch, want 2", n)
 		}
 		// The worker dies: its lease expires and the job is claimed again,
-		// with its progress, by another worker.
-		time.Sleep(50 * time.Millisecond)
+		// with its progress, by another worker. (The store's clock moves on
+		// rather than the test sleeping, so that a slow machine cannot
+		// expire leases the test means to hold.)
+		ss := s.(*sqlStore)
+		ss.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+		defer func() { ss.now = time.Now }()
 		c1b, _ := s.ClaimSyncJob(ctx, time.Minute)
 		if c1b == nil || c1b.ID != j1.ID || c1b.Attempts != 2 || c1b.Progress["orders"].Cursor != cur {
 			t.Fatalf("resume: %+v", c1b)
