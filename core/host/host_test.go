@@ -426,3 +426,42 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("missing dir: %v", err)
 	}
 }
+
+// The gateway's ingress consumes plugins through this interface
+// (core/ingress.Plugins); the host must keep satisfying it.
+var _ interface {
+	Plugin(ctx context.Context, connector string) (sdk.Plugin, *sdk.Manifest, error)
+	Connectors() []string
+} = (*host.Host)(nil)
+
+// A plugin that stops answering (here: stopped with SIGSTOP) fails its
+// health checks and is replaced by a new process.
+func TestHungPluginIsRestarted(t *testing.T) {
+	t.Parallel()
+	dir := pluginsDir(t, map[string]string{"bench": benchPkg})
+	h := newHost(t, dir, host.Config{HealthInterval: 100 * time.Millisecond, HealthTimeout: 100 * time.Millisecond}, discard)
+	p, _, err := h.Plugin(context.Background(), "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := health(h, "bench").PID
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	waitFor(t, "a new process", 15*time.Second, func() bool {
+		hl := health(h, "bench")
+		return hl.State == host.StateRunning && hl.PID != pid
+	})
+	if _, err := p.Connector.Check(context.Background(), sdk.CheckRequest{}); err != nil {
+		t.Fatalf("Check on the new process: %v", err)
+	}
+	if hl := health(h, "bench"); hl.Restarts != 1 {
+		t.Fatalf("restarts = %d", hl.Restarts)
+	}
+	// The hung process was killed, not left behind.
+	waitFor(t, "the hung process to be killed", 5*time.Second, func() bool {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return err != nil || strings.Contains(string(stat), ") Z ")
+	})
+}

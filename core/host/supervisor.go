@@ -249,7 +249,11 @@ func (s *supervisor) failed(err error) {
 
 // died declares g dead (once): calls in flight on it are cancelled and a
 // restart is scheduled.
-func (s *supervisor) died(g *generation, cause error) {
+func (s *supervisor) died(g *generation, cause error) { s.dead(g, cause, false) }
+
+// dead is died; hung says the process is alive but not answering, so it is
+// killed at once instead of being asked to shut down.
+func (s *supervisor) dead(g *generation, cause error, hung bool) {
 	s.mu.Lock()
 	if s.gen != g {
 		s.mu.Unlock()
@@ -263,6 +267,11 @@ func (s *supervisor) died(g *generation, cause error) {
 	s.restarts++
 	s.failed(fmt.Errorf("plugin process %d stopped: %w", g.pid, cause))
 	s.mu.Unlock()
+	if hung && g.pid > 0 && s.reattach == nil {
+		if p, err := os.FindProcess(g.pid); err == nil {
+			_ = p.Kill()
+		}
+	}
 	go g.client.Kill()
 }
 
@@ -300,7 +309,7 @@ func (s *supervisor) watch(g *generation) {
 			misses++
 			s.log.Warn("plugin health check failed", "error", err, "misses", misses)
 			if misses >= 2 {
-				s.died(g, fmt.Errorf("two health checks failed in a row: %w", err))
+				s.dead(g, fmt.Errorf("two health checks failed in a row: %w", err), true)
 				return
 			}
 		}
