@@ -146,7 +146,7 @@ leaves the fleet unlimited otherwise (as in the X set); "exact" and "max" use
 --vehicles or the file's k; "unlimited" ignores k.
 
 Method: "hgs" is a hybrid genetic search (Vidal 2022), "ils" an iterated local
-search with ruin and recreate; "auto" uses hgs up to 400 customers and ils above.`,
+search with ruin and recreate; "auto" uses hgs up to 300 customers and ils above.`,
 		Example: `  supplyhub route cvrp --input A-n32-k5.vrp --time-limit 10s --seed 1 --output A-n32-k5.sol
   supplyhub route cvrp --input X-n101-k25.vrp --iterations 2000 --time-limit 0`,
 		Args: cobra.NoArgs,

@@ -40,7 +40,7 @@ type Config struct {
 type Method int
 
 const (
-	// MethodAuto uses MethodHGS up to 400 customers and MethodILS above.
+	// MethodAuto uses MethodHGS up to 300 customers and MethodILS above.
 	MethodAuto Method = iota
 	// MethodHGS is the hybrid genetic search: strongest given time in
 	// proportion to the instance size.

@@ -32,7 +32,6 @@ func SolveCVRP(ctx context.Context, in *Instance, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := newHGSData(in, cfg.Fleet, defaultTuning())
 	method := cfg.Method
 	if method == MethodAuto {
 		method = MethodHGS
@@ -40,6 +39,11 @@ func SolveCVRP(ctx context.Context, in *Instance, cfg Config) (*Result, error) {
 			method = MethodILS
 		}
 	}
+	tune := defaultTuning()
+	if method == MethodILS {
+		tune.granular = ilsGranular
+	}
+	data := newHGSData(in, cfg.Fleet, tune)
 	workers := max(1, cfg.Workers)
 	results := make([]cvrpWorker, workers)
 	var mu sync.Mutex
@@ -94,7 +98,7 @@ func SolveCVRP(ctx context.Context, in *Instance, cfg Config) (*Result, error) {
 
 // autoILSThreshold is the number of customers above which MethodAuto uses
 // the iterated local search rather than the genetic search.
-const autoILSThreshold = 400
+const autoILSThreshold = 300
 
 // cvrpWorker is one independent search.
 type cvrpWorker interface {
@@ -133,6 +137,7 @@ type hgsRun struct {
 	bestRoutes [][]int
 	timeToBest time.Duration
 	onImprove  func(cost int64, iter int)
+	taken      []bool // crossover scratch
 }
 
 func newHGSRun(d *hgsData, seed uint64, b *runBounds) *hgsRun {
@@ -260,7 +265,11 @@ func (h *hgsRun) repairLast() {
 // crossoverOX is the ordered crossover on giant tours followed by Split.
 func (h *hgsRun) crossoverOX(res, p1, p2 *individual) {
 	n := h.d.n
-	taken := make([]bool, n+1)
+	if h.taken == nil {
+		h.taken = make([]bool, n+1)
+	}
+	taken := h.taken
+	clear(taken)
 	start := h.rng.IntN(n)
 	end := h.rng.IntN(n)
 	for end == start {

@@ -116,21 +116,20 @@ type localSearch struct {
 	empty       []bool
 	nbEmpty     int
 
-	nbMoves         int
-	lastDescent     int // nbMoves when the last descent ended
-	lastSwapPass    int // nbMoves when the last neighbour SWAP* pass started
-	versions        int // source of route versions
-	stamp           int // generation for mark
-	mark            []int
-	dirty           []int
-	orderBuf        []int
-	swapNeighbours  bool  // pair routes for SWAP* by granular neighbourhood, not only by sector
-	routeMark       []int // per route: marked at routeStamp
-	routeStamp      int
-	searchCompleted bool
-	loopID          int
-	penalty         float64
-	stop            func() bool
+	nbMoves        int
+	lastDescent    int // nbMoves when the last descent ended
+	lastSwapPass   int // nbMoves when the last neighbour SWAP* pass started
+	versions       int // source of route versions
+	stamp          int // generation for mark
+	mark           []int
+	dirty          []int
+	orderBuf       []int
+	swapNeighbours bool  // pair routes for SWAP* by granular neighbourhood, not only by sector
+	routeMark      []int // per route: marked at routeStamp
+	routeStamp     int
+	loopID         int
+	penalty        float64
+	stop           func() bool
 
 	nodeU, nodeX, nodeV, nodeY                             *lsNode
 	routeU, routeV                                         *lsRoute
@@ -470,7 +469,6 @@ func swapNode(u, v *lsNode) {
 
 func (ls *localSearch) applied() {
 	ls.nbMoves++
-	ls.searchCompleted = false
 	ls.updateRoute(ls.routeU)
 	if ls.routeV != ls.routeU {
 		ls.updateRoute(ls.routeV)
@@ -810,7 +808,6 @@ func (ls *localSearch) swapStar(minRoutes int) bool {
 		insertNode(bestV, bestPosV)
 	}
 	ls.nbMoves++
-	ls.searchCompleted = false
 	ls.updateRoute(ru)
 	ls.updateRoute(rv)
 	return true

@@ -45,10 +45,16 @@ const (
 	ilsAvgRemoved = 10
 	ilsMaxString  = 10
 	ilsBlinkRate  = 0.01
-	ilsTempStart  = 1.0  // initial temperature, in mean edge lengths
-	ilsTempEnd    = 0.01 // final temperature, in mean edge lengths
-	ilsNear       = 64   // neighbours kept per customer for the ruin
+	ilsNear       = 64 // neighbours kept per customer for the ruin
 )
+
+// Simulated annealing temperatures at the start and the end of a run, in
+// mean edge lengths of the first solution.
+var ilsTempStart, ilsTempEnd = 1.0, 0.01
+
+// ilsGranular is the number of nearest customers each customer's local
+// search moves consider in the iterated local search.
+var ilsGranular = 20
 
 func newILSRun(d *hgsData, seed uint64, b *runBounds) *ilsRun {
 	rng := rand.New(rand.NewPCG(seed, 0x1150_5eed))
