@@ -206,7 +206,7 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 	var scores []Score
 	switch cfg.Method {
 	case MethodAuto, MethodEnsemble, MethodIntermittent:
-		cands := candidates(cfg, orig, len(y))
+		cands := candidates(cfg, len(y))
 		intermittent := cfg.Method == MethodIntermittent || isIntermittent(orig, cfg.IntermittentADI)
 		if intermittent {
 			// naive is there for series that merely switch on or off (a
@@ -226,6 +226,7 @@ func forecastValid(s Series, cfg Config) (Result, error) {
 			if err != nil {
 				return Result{}, fmt.Errorf("forecast: series %q: %w", s.ID, err)
 			}
+			chosen.mod.name += fmt.Sprintf(" (fallback: %d points, too short for every %s candidate)", len(y), cfg.Method)
 			break
 		}
 		// intermittent series keep the single best method: averaging
@@ -340,7 +341,7 @@ func buildResult(s Series, cfg Config, mod *model, lead int, scores []Score) Res
 
 // candidates returns the methods automatic selection compares on a regular
 // (non-intermittent) series.
-func candidates(cfg Config, orig []float64, n int) []Method {
+func candidates(cfg Config, n int) []Method {
 	if len(cfg.Candidates) > 0 {
 		return cfg.Candidates
 	}
