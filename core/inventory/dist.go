@@ -10,7 +10,7 @@ import (
 // maxAtoms bounds the support of a discrete distribution; beyond it,
 // neighbouring values are pooled into equal-width bins that keep their mass
 // and their mean, so memory stays bounded for any demand size.
-const maxAtoms = 4096
+const maxAtoms = 1024
 
 // gridSize is the number of quantiles read from a Demand that only offers
 // LeadTimeQuantile, to turn it into a discrete distribution (for fill-rate
@@ -175,6 +175,9 @@ func (d dist) coverFor(target float64) float64 {
 
 // add returns the distribution of X+Y for independent X and Y. Two normals
 // stay normal; otherwise the normal side is first put on a quantile grid.
+// Whole-unit values are convolved exactly while their range allows; when
+// the pairs of values would exceed pairBudget, the wider side is first
+// pooled into fewer bins, so the cost stays bounded whatever the demand.
 func add(x, y dist) dist {
 	if !x.discrete() && !y.discrete() {
 		return normalDist(x.mu+y.mu, math.Hypot(x.sigma, y.sigma))
@@ -191,52 +194,95 @@ func add(x, y dist) dist {
 	if len(y.v) == 1 {
 		return x.shift(y.v[0])
 	}
-	if integral(x.v) && integral(y.v) {
-		lo := x.v[0] + y.v[0]
-		span := x.v[len(x.v)-1] + y.v[len(y.v)-1] - lo
-		if span < 1<<20 {
-			acc := make([]float64, int(span)+1)
-			for i, a := range x.v {
-				for j, b := range y.v {
-					acc[int(a+b-lo)] += x.p[i] * y.p[j]
-				}
-			}
-			return fromDense(lo, acc)
+	if len(x.v) < len(y.v) {
+		x, y = y, x
+	}
+	if len(x.v)*len(y.v) > pairBudget {
+		x = x.pooled(max(pairBudget/len(y.v), minPool))
+		if len(x.v)*len(y.v) > pairBudget {
+			y = y.pooled(max(pairBudget/len(x.v), minPool))
 		}
+	}
+	lo := x.v[0] + y.v[0]
+	hi := x.v[len(x.v)-1] + y.v[len(y.v)-1]
+	if integral(x.v) && integral(y.v) && hi-lo < 1<<20 {
+		acc := make([]float64, int(hi-lo)+1)
+		for i, a := range x.v {
+			for j, b := range y.v {
+				acc[int(a+b-lo)] += x.p[i] * y.p[j]
+			}
+		}
+		return fromDense(lo, acc)
 	}
 	if len(x.v)*len(y.v) <= maxAtoms {
 		v := make([]float64, 0, len(x.v)*len(y.v))
 		p := make([]float64, 0, len(x.v)*len(y.v))
 		for i, a := range x.v {
-			for j, b := range y.v {
-				v = append(v, a+b)
+			for j, c := range y.v {
+				v = append(v, a+c)
 				p = append(p, x.p[i]*y.p[j])
 			}
 		}
 		return newDist(v, p)
 	}
-	// Too many sums to keep: pool them into equal-width bins as they are
-	// formed, each bin at the mean of its sums (no sort needed).
-	lo := x.v[0] + y.v[0]
-	width := (x.v[len(x.v)-1] + y.v[len(y.v)-1] - lo) / maxAtoms
-	bv := make([]float64, maxAtoms)
-	bp := make([]float64, maxAtoms)
+	b := newBinner(lo, hi, maxAtoms)
 	for i, a := range x.v {
-		for j, b := range y.v {
-			s, w := a+b, x.p[i]*y.p[j]
-			k := min(int((s-lo)/width), maxAtoms-1)
-			bv[k] += s * w
-			bp[k] += w
+		for j, c := range y.v {
+			b.add(a+c, x.p[i]*y.p[j])
 		}
 	}
-	v, p := bv[:0], bp[:0]
-	for k := range bp {
-		if bp[k] > 0 {
-			v = append(v, bv[k]/bp[k])
-			p = append(p, bp[k])
+	return b.dist()
+}
+
+// pairBudget bounds the pairs of values one convolution visits, and minPool
+// the bins a side is pooled into to respect it.
+const (
+	pairBudget = 1 << 12
+	minPool    = 64
+)
+
+// pooled returns d with its values pooled into at most n equal-width bins.
+func (d dist) pooled(n int) dist {
+	if len(d.v) <= n {
+		return d
+	}
+	v, p := pool(d.v, d.p, n)
+	return dist{v: v, p: p, cum: cumulate(p)}
+}
+
+// binner spreads mass over equal-width bins of [lo, hi], each bin placed at
+// the mean of the values that fall in it: a sort-free way to build a
+// distribution from many values.
+type binner struct {
+	lo, inv float64 // inv is 1/width (0 when all values are equal)
+	last    int
+	v, p    []float64
+}
+
+func newBinner(lo, hi float64, n int) *binner {
+	n = max(n, 1)
+	b := &binner{lo: lo, last: n - 1, v: make([]float64, n), p: make([]float64, n)}
+	if hi > lo {
+		b.inv = float64(n) / (hi - lo)
+	}
+	return b
+}
+
+func (b *binner) add(x, w float64) {
+	k := min(int((x-b.lo)*b.inv), b.last)
+	b.v[k] += x * w
+	b.p[k] += w
+}
+
+func (b *binner) dist() dist {
+	n := 0
+	for k := range b.p {
+		if b.p[k] > 0 {
+			b.v[n], b.p[n] = b.v[k]/b.p[k], b.p[k]
+			n++
 		}
 	}
-	return newDist(v, p)
+	return newDist(b.v[:n], b.p[:n])
 }
 
 func integral(v []float64) bool {
@@ -261,6 +307,9 @@ func (d dist) shift(c float64) dist {
 
 // shiftMix returns the mixture of max(X+c[k], 0) with weights w[k].
 func (d dist) shiftMix(c, w []float64) dist {
+	if len(d.v)*len(c) > pairBudget {
+		d = d.pooled(max(pairBudget/len(c), minPool))
+	}
 	lo, hi := math.Max(d.v[0]+slices.Min(c), 0), math.Max(d.v[len(d.v)-1]+slices.Max(c), 0)
 	if integral(d.v) && integral(c) && hi-lo < 1<<20 {
 		acc := make([]float64, int(hi-lo)+1)
@@ -271,15 +320,24 @@ func (d dist) shiftMix(c, w []float64) dist {
 		}
 		return fromDense(lo, acc)
 	}
-	v := make([]float64, 0, len(c)*len(d.v))
-	p := make([]float64, 0, len(c)*len(d.v))
+	if len(c)*len(d.v) <= maxAtoms {
+		v := make([]float64, 0, len(c)*len(d.v))
+		p := make([]float64, 0, len(c)*len(d.v))
+		for k, ck := range c {
+			for i, x := range d.v {
+				v = append(v, max(x+ck, 0))
+				p = append(p, d.p[i]*w[k])
+			}
+		}
+		return newDist(v, p)
+	}
+	b := newBinner(lo, hi, maxAtoms)
 	for k, ck := range c {
 		for i, x := range d.v {
-			v = append(v, max(x+ck, 0))
-			p = append(p, d.p[i]*w[k])
+			b.add(max(x+ck, 0), d.p[i]*w[k])
 		}
 	}
-	return newDist(v, p)
+	return b.dist()
 }
 
 // power returns the distribution of the sum of n independent copies.
@@ -323,18 +381,34 @@ func (d dist) grid(n int) dist {
 }
 
 // fromDense builds a distribution from probabilities of the values lo,
-// lo+1, …, skipping zeros.
+// lo+1, …, skipping zeros and trimming tails of less than tailMass on
+// either side, which convolutions otherwise carry along at every step.
 func fromDense(lo float64, acc []float64) dist {
-	v := make([]float64, 0, len(acc))
-	p := make([]float64, 0, len(acc))
-	for k, w := range acc {
-		if w > 0 {
+	total := 0.0
+	for _, w := range acc {
+		total += w
+	}
+	first, last := 0, len(acc)-1
+	for tail := 0.0; first < last && tail+acc[first] < tailMass*total; first++ {
+		tail += acc[first]
+	}
+	for tail := 0.0; last > first && tail+acc[last] < tailMass*total; last-- {
+		tail += acc[last]
+	}
+	v := make([]float64, 0, last-first+1)
+	p := make([]float64, 0, last-first+1)
+	for k := first; k <= last; k++ {
+		if acc[k] > 0 {
 			v = append(v, lo+float64(k))
-			p = append(p, w)
+			p = append(p, acc[k])
 		}
 	}
 	return newDist(v, p)
 }
+
+// tailMass is the probability below which the extreme values of a
+// distribution are dropped.
+const tailMass = 1e-12
 
 // undershoot returns the distribution of how far below a reorder level the
 // inventory position lands when it first reaches it, for daily demand d (≥ 0)

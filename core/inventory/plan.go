@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/supplyhub/supplyhub/sdk/commerce"
@@ -47,6 +49,9 @@ type Config struct {
 	// Transfers, when set, also suggests transfers between the locations of a
 	// SKU before purchases (inputs must then come grouped by SKU).
 	Transfers *TransferConfig
+	// Workers is the number of goroutines [Plan] plans on (0: GOMAXPROCS;
+	// 1: plan on the caller's goroutine).
+	Workers int
 }
 
 func (c Config) withDefaults() Config {
@@ -56,6 +61,9 @@ func (c Config) withDefaults() Config {
 	if c.Default.Policy == "" {
 		c.Default = Rule{Policy: PolicyROP, Service: CSL(0.95)}
 	}
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
 	return c
 }
 
@@ -64,8 +72,8 @@ func (c Config) Validate() error {
 	if c.Now.IsZero() {
 		return inputErr("plan: config Now is required: the plan's date and time zone")
 	}
-	if c.Lookahead < 0 {
-		return inputErr("plan: lookahead %d days must be ≥ 0", c.Lookahead)
+	if c.Lookahead < 0 || c.Workers < 0 {
+		return inputErr("plan: lookahead %d days and workers %d must be ≥ 0", c.Lookahead, c.Workers)
 	}
 	c = c.withDefaults()
 	if err := c.Matrix.Validate(); err != nil {
@@ -294,15 +302,18 @@ func reason(d Decision, rule Rule) string {
 }
 
 // Plan streams purchase (and, with Config.Transfers, transfer) suggestions
-// for a stream of SKU-locations, holding one input at a time (one SKU's
-// locations with transfers), so memory stays bounded however many
-// SKU-locations there are. A SKU-location that cannot be planned yields an
-// [*ItemError] and planning goes on; an error from inputs, an invalid config
-// or a cancelled ctx is yielded last. Stop ranging to stop planning.
+// for a stream of SKU-locations. It reads inputs in batches of a few hundred
+// and plans them on Config.Workers goroutines, with a bounded number of
+// batches in flight, and yields suggestions in input order: memory stays
+// bounded however many SKU-locations there are. A SKU-location that cannot
+// be planned yields an [*ItemError] and planning goes on; an error from
+// inputs, an invalid config or a cancelled ctx is yielded last. Stop ranging
+// to stop planning.
 //
-// With transfers, inputs must arrive grouped by SKU (all locations of a SKU
-// one after the other); a SKU that comes back later is planned as a separate
-// group.
+// With more than one worker, inputs are read on another goroutine (one at a
+// time, never concurrently). With transfers, inputs must arrive grouped by
+// SKU (all locations of a SKU one after the other); a SKU that comes back
+// later is planned as a separate group.
 func Plan(ctx context.Context, inputs iter.Seq2[Input, error], cfg Config) iter.Seq2[commerce.ReplenishmentSuggestion, error] {
 	return func(yield func(commerce.ReplenishmentSuggestion, error) bool) {
 		var zero commerce.ReplenishmentSuggestion
@@ -311,58 +322,192 @@ func Plan(ctx context.Context, inputs iter.Seq2[Input, error], cfg Config) iter.
 			return
 		}
 		cfg = cfg.withDefaults()
-		var group []Input
-		flush := func() bool {
-			sugg, errs := planGroup(group, cfg)
-			group = group[:0]
-			for _, e := range errs {
-				if !yield(zero, e) {
-					return false
-				}
-			}
-			for _, s := range sugg {
-				if !yield(*s, nil) {
+		emit := func(outs []planOut) bool {
+			for _, o := range outs {
+				if o.err != nil && !yield(zero, o.err) || o.err == nil && !yield(*o.s, nil) {
 					return false
 				}
 			}
 			return true
 		}
-		n := 0
-		for in, err := range inputs {
-			if n++; n%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					yield(zero, fmt.Errorf("inventory: plan: stopped after %d inputs: %w", n-1, err))
-					return
-				}
-			}
-			if err != nil {
-				yield(zero, fmt.Errorf("inventory: plan: reading input %d: %w", n, err))
-				return
-			}
-			if cfg.Transfers == nil {
-				d, err := decide(in, cfg)
+		if cfg.Workers == 1 {
+			for b, err := range batches(ctx, inputs, cfg.Transfers != nil) {
 				if err != nil {
-					if !yield(zero, &ItemError{SKU: in.Position.SKU, LocationID: in.Position.LocationID, Err: err}) {
-						return
-					}
-					continue
-				}
-				if d.Suggestion != nil && !yield(*d.Suggestion, nil) {
+					yield(zero, err)
 					return
 				}
-				continue
+				if !emit(planBatch(b, cfg)) {
+					return
+				}
 			}
-			if len(group) > 0 && group[0].Position.SKU != in.Position.SKU && !flush() {
-				return
-			}
-			group = append(group, in)
-		}
-		if len(group) > 0 && !flush() {
 			return
 		}
-		if err := ctx.Err(); err != nil {
-			yield(zero, fmt.Errorf("inventory: plan: %w", err))
+		planParallel(ctx, inputs, cfg, emit)
+	}
+}
+
+// planOut is one yielded value of a plan: a suggestion or an error.
+type planOut struct {
+	s   *commerce.ReplenishmentSuggestion
+	err error
+}
+
+// batchSize is the number of inputs planned together by one worker.
+const batchSize = 256
+
+// batches reads inputs into batches of groups: one input per group, or one
+// SKU's inputs per group with transfers. An input error or a cancelled ctx
+// ends the sequence with that error.
+func batches(ctx context.Context, inputs iter.Seq2[Input, error], bySKU bool) iter.Seq2[[][]Input, error] {
+	return func(yield func([][]Input, error) bool) {
+		var batch [][]Input
+		size, n := 0, 0
+		for in, err := range inputs {
+			n++
+			if err != nil {
+				// Plan what was read, then report the error.
+				if len(batch) == 0 || yield(batch, nil) {
+					yield(nil, fmt.Errorf("inventory: plan: reading input %d: %w", n, err))
+				}
+				return
+			}
+			if bySKU && len(batch) > 0 && batch[len(batch)-1][0].Position.SKU == in.Position.SKU {
+				batch[len(batch)-1] = append(batch[len(batch)-1], in)
+				size++
+				continue
+			}
+			if size >= batchSize {
+				if err := ctx.Err(); err != nil {
+					yield(nil, fmt.Errorf("inventory: plan: stopped after %d inputs: %w", n-1, err))
+					return
+				}
+				if !yield(batch, nil) {
+					return
+				}
+				batch, size = nil, 0
+			}
+			batch = append(batch, []Input{in})
+			size++
 		}
+		if err := ctx.Err(); err != nil {
+			yield(nil, fmt.Errorf("inventory: plan: %w", err))
+			return
+		}
+		if len(batch) > 0 {
+			yield(batch, nil)
+		}
+	}
+}
+
+// planBatch plans a batch, in order.
+func planBatch(groups [][]Input, cfg Config) []planOut {
+	var out []planOut
+	for _, g := range groups {
+		if cfg.Transfers == nil {
+			for _, in := range g {
+				d, err := decide(in, cfg)
+				switch {
+				case err != nil:
+					out = append(out, planOut{err: &ItemError{SKU: in.Position.SKU, LocationID: in.Position.LocationID, Err: err}})
+				case d.Suggestion != nil:
+					out = append(out, planOut{s: d.Suggestion})
+				}
+			}
+			continue
+		}
+		sugg, errs := planGroup(g, cfg)
+		for _, e := range errs {
+			out = append(out, planOut{err: e})
+		}
+		for _, s := range sugg {
+			out = append(out, planOut{s: s})
+		}
+	}
+	return out
+}
+
+// planParallel reads batches on one goroutine, plans them on cfg.Workers
+// goroutines and hands the results to emit in input order. At most
+// 2·Workers batches are read ahead of the one being emitted.
+func planParallel(parent context.Context, inputs iter.Seq2[Input, error], cfg Config, emit func([]planOut) bool) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	type job struct {
+		seq    int
+		groups [][]Input
+		err    error
+	}
+	type result struct {
+		seq  int
+		outs []planOut
+	}
+	workers := cfg.Workers
+	jobs := make(chan job)
+	results := make(chan result, workers)
+	slots := make(chan struct{}, 2*workers) // batches read but not yet emitted
+	var wg sync.WaitGroup
+	go func() { // the reader
+		defer close(jobs)
+		seq := 0
+		for b, err := range batches(ctx, inputs, cfg.Transfers != nil) {
+			if err != nil && ctx.Err() != nil {
+				return // cancelled: the emitting side reports it
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{seq: seq, groups: b, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			seq++
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r := result{seq: j.seq}
+				if j.err != nil {
+					r.outs = []planOut{{err: j.err}}
+				} else {
+					r.outs = planBatch(j.groups, cfg)
+				}
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	pending := map[int][]planOut{}
+	next := 0
+	for r := range results {
+		pending[r.seq] = r.outs
+		for outs, ok := pending[next]; ok; outs, ok = pending[next] {
+			delete(pending, next)
+			next++
+			<-slots
+			if !emit(outs) {
+				cancel()
+				for range results {
+					// Drain so the workers can stop.
+				}
+				return
+			}
+		}
+	}
+	if err := parent.Err(); err != nil {
+		emit([]planOut{{err: fmt.Errorf("inventory: plan: %w", err)}})
 	}
 }
 

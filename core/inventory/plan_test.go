@@ -158,6 +158,12 @@ func seq(ins []Input) iter.Seq2[Input, error] {
 
 func TestPlanStream(t *testing.T) {
 	t.Parallel()
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) { testPlanStream(t, workers) })
+	}
+}
+
+func testPlanStream(t *testing.T, workers int) {
 	var ins []Input
 	for i := range 10 {
 		ins = append(ins, Input{
@@ -169,7 +175,7 @@ func TestPlanStream(t *testing.T) {
 	ins[3].LeadTime.Days = 40 // beyond the 30-day forecast
 	var got []commerce.ReplenishmentSuggestion
 	var itemErrs []*ItemError
-	for s, err := range Plan(context.Background(), seq(ins), Config{Now: planNow}) {
+	for s, err := range Plan(context.Background(), seq(ins), Config{Now: planNow, Workers: workers}) {
 		var ie *ItemError
 		switch {
 		case errors.As(err, &ie):
@@ -201,7 +207,7 @@ func TestPlanStream(t *testing.T) {
 	}
 	var last error
 	n := 0
-	for _, err := range Plan(context.Background(), failing, Config{Now: planNow}) {
+	for _, err := range Plan(context.Background(), failing, Config{Now: planNow, Workers: workers}) {
 		n++
 		last = err
 	}
@@ -220,7 +226,7 @@ func TestPlanStream(t *testing.T) {
 		}
 	}
 	last = nil
-	for _, err := range Plan(ctx, many, Config{Now: planNow}) {
+	for _, err := range Plan(ctx, many, Config{Now: planNow, Workers: workers}) {
 		last = err
 	}
 	if !errors.Is(last, context.Canceled) {
@@ -303,5 +309,38 @@ func TestPlanTransfers(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("without transfers, %d purchases, want 2 (wh2 and store)", n)
+	}
+}
+
+func TestPlanParallelMatchesSequential(t *testing.T) {
+	t.Parallel()
+	collect := func(cfg Config, n int) []string {
+		var out []string
+		for s, err := range Plan(context.Background(), benchInputs(n, "normal"), cfg) {
+			if err != nil {
+				out = append(out, "error: "+err.Error())
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s %s>%s %d %s", s.Type, s.FromLocationID, s.LocationID, s.Quantity, s.Source.ExternalID))
+		}
+		return out
+	}
+	for _, transfers := range []*TransferConfig{nil, {LeadTime: LeadTime{Days: 2}}} {
+		seqCfg := Config{Now: planNow, Workers: 1, Transfers: transfers}
+		parCfg := Config{Now: planNow, Workers: 4, Transfers: transfers}
+		a, b := collect(seqCfg, 3000), collect(parCfg, 3000)
+		if len(a) == 0 || strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Errorf("transfers %v: sequential (%d) and parallel (%d) plans differ", transfers != nil, len(a), len(b))
+		}
+	}
+	// Stopping early returns promptly, whatever is in flight.
+	n := 0
+	for range Plan(context.Background(), benchInputs(5000, "normal"), Config{Now: planNow, Workers: 3}) {
+		if n++; n == 5 {
+			break
+		}
+	}
+	if n != 5 {
+		t.Errorf("ranged %d times, want 5", n)
 	}
 }

@@ -442,8 +442,14 @@ func describe(dem Demand) string {
 }
 
 // undershootGrid is the number of quantiles of one day's demand read from a
-// quantile-only forecast to work out the undershoot.
-const undershootGrid = 50
+// quantile-only forecast to work out the undershoot, and undershootAtoms the
+// bins the undershoot is pooled into before it is added to lead-time demand
+// (it is small beside it, so its shape matters less than its mean, which
+// pooling keeps).
+const (
+	undershootGrid  = 50
+	undershootAtoms = 24
+)
 
 // atomsFor returns the distribution of demand over days 1..days of a
 // non-normal forecast: exact for sample paths, daily and Poisson forecasts,
@@ -554,14 +560,14 @@ func protectionDist(dem Demand, lt LeadTime, extra int, undershoot bool) (dist, 
 				return dist{}, 0, "", err
 			}
 			ud := day.undershoot()
-			d, u = add(d, ud), ud.mean()
+			d, u = add(d, ud.pooled(undershootAtoms)), ud.mean()
 		} else {
 			day, err := atomsFor(dem, 1, undershootGrid)
 			if err != nil {
 				return dist{}, 0, "", err
 			}
 			ud := day.undershoot()
-			d, u = add(d, ud), ud.mean()
+			d, u = add(d, ud.pooled(undershootAtoms)), ud.mean()
 		}
 	}
 	return d, u, method, nil
