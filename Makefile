@@ -111,3 +111,8 @@ proto: ## regenerate the plugin protocol's Go and Python code from sdk/proto (ne
 bench-plugins: ## plugin boundary: records/s through Read (plugin process, in-process gRPC, direct) and unary call latency (~1 min)
 	$(GO) test -run '^$$' -bench 'Read' -benchmem -benchtime 5x ./core/host/
 	$(GO) test -run '^$$' -bench 'Check|Describe' -benchmem ./core/host/
+
+.PHONY: bench-shopify
+bench-shopify: ## shopify: 100,000-order sync with throttling off, in-process (bulk and paged) and through the plugin process: orders/s and peak memory
+	$(GO) test -run '^$$' -bench 'Sync100k' -benchmem -benchtime 1x -timeout 30m ./connectors/shopify/
+	$(GO) test -run '^$$' -bench 'ShopifyPlugin100k' -benchmem -benchtime 1x -timeout 30m ./e2e/

@@ -158,7 +158,7 @@ func (r *readRun) startBulk(ctx context.Context, stream string) error {
 // pollBulk waits for the pass's operation to leave CREATED/RUNNING.
 func (r *readRun) pollBulk(ctx context.Context) (*bulkOp, error) {
 	id := r.cur.Pass.Bulk.ID
-	interval := 100 * time.Millisecond
+	interval := 50 * time.Millisecond
 	for {
 		var out struct {
 			Node *bulkOp `json:"node"`
@@ -180,7 +180,7 @@ func (r *readRun) pollBulk(ctx context.Context) (*bulkOp, error) {
 		if err := r.c.sleep(ctx, interval); err != nil {
 			return nil, err
 		}
-		interval = min(interval*2, 5*time.Second)
+		interval = min(interval*2, time.Second)
 	}
 }
 

@@ -512,7 +512,7 @@ func (c *Connector) ParseWebhook(ctx context.Context, req sdk.WebhookRequest) (*
 		return nil
 	}
 	switch topic {
-	case "orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/fulfilled", "orders/partially_fulfilled", "orders/edited":
+	case "orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/fulfilled", "orders/partially_fulfilled":
 		var o rOrder
 		if err := decode(&o); err != nil {
 			return nil, err

@@ -596,7 +596,6 @@ func genCustomer(seed int64, c int, until time.Time) *customer {
 	return cu
 }
 
-func asciiFold(s string) string {
-	repl := strings.NewReplacer("ü", "u", "é", "e", "è", "e", "ë", "e", "ç", "c", "'", "", "ö", "o", "ä", "a")
-	return repl.Replace(s)
-}
+var folder = strings.NewReplacer("ü", "u", "é", "e", "è", "e", "ë", "e", "ç", "c", "'", "", "ö", "o", "ä", "a")
+
+func asciiFold(s string) string { return folder.Replace(s) }

@@ -499,14 +499,25 @@ type identified interface{ nodeID() string }
 // rawJSON is a pre-encoded scalar, e.g. a float as Shopify prints it.
 type rawJSON string
 
-// connection is a page of a connection field.
+// connection is a page of a connection field. Cursors are computed on
+// demand from cursorOf (bulk exports never ask for them).
 type connection struct {
 	typ      string
 	nodes    []gqlObject
 	cursors  []string
+	cursorOf func(i int) string
 	hasNext  bool
 	hasPrev  bool
-	startCur string
+}
+
+func (c *connection) cursor(i int) string {
+	if i < len(c.cursors) {
+		return c.cursors[i]
+	}
+	if c.cursorOf != nil {
+		return c.cursorOf(i)
+	}
+	return ""
 }
 
 func (c *connection) typename() string { return c.typ }
@@ -518,17 +529,13 @@ func (c *connection) resolve(ec *execCtx, field string, args map[string]any) (an
 	case "edges":
 		out := make([]gqlObject, len(c.nodes))
 		for i, n := range c.nodes {
-			cur := ""
-			if i < len(c.cursors) {
-				cur = c.cursors[i]
-			}
-			out[i] = &edge{typ: strings.TrimSuffix(c.typ, "Connection") + "Edge", node: n, cursor: cur}
+			out[i] = &edge{typ: strings.TrimSuffix(c.typ, "Connection") + "Edge", node: n, cursor: c.cursor(i)}
 		}
 		return out, nil
 	case "pageInfo":
 		pi := &pageInfo{hasNext: c.hasNext, hasPrev: c.hasPrev}
-		if len(c.cursors) > 0 {
-			pi.start, pi.end = c.cursors[0], c.cursors[len(c.cursors)-1]
+		if len(c.nodes) > 0 {
+			pi.start, pi.end = c.cursor(0), c.cursor(len(c.nodes)-1)
 		}
 		return pi, nil
 	}
@@ -600,7 +607,7 @@ type execCtx struct {
 	out     []byte
 	errs    []gqlError
 	actual  int
-	path    []any
+	path    []pathElem
 	collect map[collectKey][]fieldGroup
 	// bulk, when set, writes nested connections as separate JSONL lines.
 	bulk *bulkLines
@@ -608,6 +615,25 @@ type execCtx struct {
 	search []map[string]any
 	// field is the field being resolved (resolvers read its directives).
 	field *selection
+}
+
+// pathElem is a step of the response path: a key, or a list index when
+// key is empty. Kept as a struct so that walking costs no allocation.
+type pathElem struct {
+	key string
+	idx int
+}
+
+func (ec *execCtx) errPath() []any {
+	out := make([]any, len(ec.path))
+	for i, p := range ec.path {
+		if p.key != "" {
+			out[i] = p.key
+		} else {
+			out[i] = p.idx
+		}
+	}
+	return out
 }
 
 type collectKey struct {
@@ -717,7 +743,7 @@ func (ec *execCtx) object(obj gqlObject, sels []*selection) {
 		first = false
 		ec.out = appendString(ec.out, g.key)
 		ec.out = append(ec.out, ':')
-		ec.path = append(ec.path, g.key)
+		ec.path = append(ec.path, pathElem{key: g.key})
 		ec.fieldValue(obj, f, g.fields)
 		ec.path = ec.path[:len(ec.path)-1]
 	}
@@ -732,7 +758,7 @@ func (ec *execCtx) fieldValue(obj gqlObject, f *selection, fields []*selection) 
 	ec.field = f
 	v, err := obj.resolve(ec, f.name, argsOf(f, ec.req.vars))
 	if err != nil {
-		e := gqlError{Message: err.Error(), Locations: []errLocation{{f.line, f.col}}, Path: append([]any(nil), ec.path...)}
+		e := gqlError{Message: err.Error(), Locations: []errLocation{{f.line, f.col}}, Path: ec.errPath()}
 		if fe, ok := err.(*fieldError); ok && fe.code != "" {
 			e.Extensions = map[string]any{"code": fe.code}
 		}
@@ -772,7 +798,7 @@ func (ec *execCtx) value(v any, fields []*selection) {
 			if i > 0 {
 				ec.out = append(ec.out, ',')
 			}
-			ec.path = append(ec.path, i)
+			ec.path = append(ec.path, pathElem{idx: i})
 			ec.object(o, mergedSel(fields))
 			ec.path = ec.path[:len(ec.path)-1]
 		}
@@ -787,7 +813,7 @@ func (ec *execCtx) value(v any, fields []*selection) {
 				ec.out = append(ec.out, "null"...)
 				continue
 			}
-			ec.path = append(ec.path, i)
+			ec.path = append(ec.path, pathElem{idx: i})
 			ec.object(o, mergedSel(fields))
 			ec.path = ec.path[:len(ec.path)-1]
 		}

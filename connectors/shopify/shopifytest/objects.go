@@ -55,9 +55,8 @@ func page(typ string, items []gqlObject, ids []int64, args map[string]any) (*con
 	c := &connection{typ: typ, hasPrev: start > 0, hasNext: end < len(items)}
 	if start < end {
 		c.nodes = items[start:end]
-		for _, id := range ids[start:end] {
-			c.cursors = append(c.cursors, idCursor(id))
-		}
+		page := ids[start:end]
+		c.cursorOf = func(i int) string { return idCursor(page[i]) }
 	}
 	return c, nil
 }
