@@ -22,30 +22,33 @@ var repoRoot = filepath.Join("..", "..")
 
 var (
 	buildMu    sync.Mutex
+	buildLocks = map[string]*sync.Mutex{}
 	buildCache = map[string]string{}
-	buildDir   string
+	buildDir   = filepath.Join(os.TempDir(), "supplyhub-host-test-bin")
 )
 
-// TestMain removes the binaries built for the tests.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "supplyhub-host-test-")
-	if err != nil {
-		panic(err)
-	}
-	buildDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 // built builds a Go plugin package once per test binary and returns the
-// binary's path. The build cache makes it quick after the first time.
+// binary's path. The binaries stay in a fixed directory between runs, so
+// that go build finds them up to date and skips the link.
 func built(t testing.TB, pkg string) string {
 	t.Helper()
 	buildMu.Lock()
-	defer buildMu.Unlock()
-	if p, ok := buildCache[pkg]; ok {
+	l, ok := buildLocks[pkg]
+	if !ok {
+		l = new(sync.Mutex)
+		buildLocks[pkg] = l
+	}
+	buildMu.Unlock()
+	l.Lock()
+	defer l.Unlock()
+	buildMu.Lock()
+	p, ok := buildCache[pkg]
+	buildMu.Unlock()
+	if ok {
 		return p
+	}
+	if err := os.MkdirAll(buildDir, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	out := filepath.Join(buildDir, strings.ReplaceAll(strings.Trim(pkg, "./"), "/", "_"))
 	cmd := exec.Command(runtime.GOROOT()+"/bin/go", "build", "-o", out, "./"+pkg)
@@ -53,7 +56,9 @@ func built(t testing.TB, pkg string) string {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
+	buildMu.Lock()
 	buildCache[pkg] = out
+	buildMu.Unlock()
 	return out
 }
 
