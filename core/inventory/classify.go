@@ -53,7 +53,7 @@ type ValueItem struct {
 // So the item that crosses 80 % is still an A. Items with no value are C.
 // Keys must be unique.
 //
-// Reference: Silver, Pyke and Thomas (2017), §2.5 (the Pareto or ABC
+// Reference: Silver, Pyke and Thomas (2017), chapter 2 (the Pareto or ABC
 // classification).
 func ClassifyABC(items []ValueItem, cfg ABCConfig) ([]string, error) {
 	if err := cfg.Validate(); err != nil {

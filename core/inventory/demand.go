@@ -398,7 +398,7 @@ func (d *PoissonDemand) Describe() string { return "poisson" }
 // measured, not assumed, they carry the forecast's bias as well as its
 // noise: when seasonality makes the forecast lag, recent errors are large
 // and so is the safety stock. This is safety stock from the forecast's error
-// distribution over the lead time (Silver, Pyke and Thomas 2017, §6.9), with
+// distribution over the lead time (Silver, Pyke and Thomas 2017, chapter 6), with
 // the error measured empirically. It is not safe for concurrent use.
 type ErrorDemand struct {
 	s0, s1 []float64 // prefix sums of h[i] and of i·h[i] over the kept history

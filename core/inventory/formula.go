@@ -29,7 +29,7 @@ const DaysPerYear = 365
 // Reference: F. W. Harris, "How many parts to make at once", Factory, The
 // Magazine of Management 10(2), 1913; E. A. Silver, D. F. Pyke and
 // D. J. Thomas, Inventory and Production Management in Supply Chains, 4th
-// ed., 2017, §4.2.
+// ed., 2017, chapter 4.
 func EOQ(annualDemand float64, orderCost, holdingCost decimal.Decimal) (float64, error) {
 	switch {
 	case math.IsNaN(annualDemand) || math.IsInf(annualDemand, 0) || annualDemand < 0:
@@ -102,7 +102,7 @@ func minOrder(moq, pack int) int {
 // demand with mean meanDaily and standard deviation sdDaily, independent from
 // day to day: σ_LTD = √(L·σ_d² + d²·σ_L²).
 //
-// Reference: Silver, Pyke and Thomas (2017), §6.10.
+// Reference: Silver, Pyke and Thomas (2017), chapter 6 (variable lead times).
 func LeadTimeDemandSD(meanDaily, sdDaily, meanLead, sdLead float64) float64 {
 	return math.Sqrt(meanLead*sdDaily*sdDaily + meanDaily*meanDaily*sdLead*sdLead)
 }
@@ -186,8 +186,8 @@ func SafetyFactor(s Service, sigma, q float64) (float64, error) {
 // SafetyStock returns z·σ for normal lead-time demand with standard
 // deviation sigma (see [SafetyFactor] for q). σ = 0 gives 0.
 //
-// Reference: Silver, Pyke and Thomas (2017), §6.7 (cycle service level, their
-// P1) and §6.8 (fill rate, their P2).
+// Reference: Silver, Pyke and Thomas (2017), chapter 6 (cycle service level,
+// their P1, and fill rate, their P2).
 func SafetyStock(s Service, sigma, q float64) (float64, error) {
 	if math.IsNaN(sigma) || sigma < 0 || math.IsInf(sigma, 0) {
 		return 0, inputErr("safety stock: standard deviation %v must be finite and ≥ 0", sigma)

@@ -219,14 +219,14 @@ func generate(t testing.TB, kind string, n, days int) ([]inventory.Series, map[s
 // cover tuned to reach that level.
 func TestPolicyBeatsNaiveMinMax(t *testing.T) {
 	t.Parallel()
-	n := 16
+	n := 12
 	if testing.Short() {
 		n = 6
 	}
 	for _, kind := range []string{"intermittent", "seasonal"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			series, oracle := generate(t, kind, n, 500)
+			series, oracle := generate(t, kind, n, 450)
 			forecasts := func(s inventory.Series) (inventory.Forecaster, error) { return oracle[s.ID], nil }
 			cfg := inventory.SimConfig{
 				Rule:      inventory.Rule{Policy: inventory.PolicyROP, Service: inventory.CSL(0.95)},
