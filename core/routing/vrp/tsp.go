@@ -120,7 +120,7 @@ func newTSPRun(in *Instance, cand [][]int32, seed uint64, b *runBounds) *tspRun 
 		saveTour:   make([]int32, n),
 		queued:     make([]bool, n),
 		best:       make([]int32, n),
-		window:     max(8, min(50, n/4)),
+		window:     max(8, min(tspWindow, n/4)),
 		segmentBuf: make([]int32, n),
 	}
 }
@@ -455,7 +455,10 @@ func (t *tspRun) threshold() int64 {
 	return int64(tspThresholdScale * (1 - frac) * float64(t.bestCost) / float64(t.n))
 }
 
-const tspThresholdScale = 0.1
+var tspThresholdScale = 1.0
+
+// tspWindow bounds the length of the two segments a double bridge swaps.
+var tspWindow = 50
 
 func (t *tspRun) done() bool {
 	return (t.bounds.maxIter > 0 && t.iter >= t.bounds.maxIter) || t.bounds.expired()
