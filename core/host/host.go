@@ -49,8 +49,9 @@ type Config struct {
 	UnhealthyAfter int `yaml:"unhealthy_after" env:"SUPPLYHUB_PLUGINS_UNHEALTHY_AFTER"`
 	// Env is extra environment for plugin processes, "KEY=value". Plugins
 	// do not inherit the host's environment (it holds the gateway's
-	// secrets); they get PATH, HOME, TMPDIR, LANG, TZ and
-	// SUPPLYHUB_PLUGIN_LOG_LEVEL, plus these.
+	// secrets); they get PATH, HOME, TMPDIR, LANG, LC_ALL, TZ,
+	// SUPPLYHUB_PLUGIN_LOG_LEVEL, the HTTP(S)_PROXY/NO_PROXY variables and
+	// SSL_CERT_FILE/SSL_CERT_DIR, plus these.
 	Env []string `yaml:"env"`
 	// Reattach connects to plugins started by hand with -debug instead of
 	// launching them, by name; read from SUPPLYHUB_REATTACH_PLUGINS when

@@ -465,3 +465,29 @@ func TestHungPluginIsRestarted(t *testing.T) {
 		return err != nil || strings.Contains(string(stat), ") Z ")
 	})
 }
+
+// Plugins get a minimal environment: the gateway's secrets stay in the
+// host process.
+func TestPluginsDoNotInheritTheHostEnvironment(t *testing.T) {
+	t.Setenv("SUPPLYHUB_SECRET_KEY", "host-only-secret")
+	t.Setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+	dir := pluginsDir(t, map[string]string{"bench": benchPkg})
+	h := newHost(t, dir, host.Config{Env: []string{"ACME_REGION=eu"}}, discard)
+	p, _, err := h.Plugin(context.Background(), "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{
+		"SUPPLYHUB_SECRET_KEY": "SUPPLYHUB_SECRET_KEY=(unset)",
+		"ACME_REGION":          "ACME_REGION=eu",
+		"HTTPS_PROXY":          "HTTPS_PROXY=http://proxy.internal:3128",
+	} {
+		res, err := p.Connector.Check(context.Background(), sdk.CheckRequest{Config: json.RawMessage(`{"env":"` + env + `"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Message != want {
+			t.Errorf("plugin sees %q, want %q", res.Message, want)
+		}
+	}
+}

@@ -330,7 +330,8 @@ func (s *supervisor) checkExited(g *generation) bool {
 }
 
 // minimalEnv is the part of the host's environment plugins get.
-var minimalEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "SUPPLYHUB_PLUGIN_LOG_LEVEL"}
+var minimalEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "SUPPLYHUB_PLUGIN_LOG_LEVEL",
+	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"}
 
 func (s *supervisor) env() []string {
 	var env []string

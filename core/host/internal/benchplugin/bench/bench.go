@@ -25,6 +25,9 @@ type Config struct {
 	// Mode makes Check misbehave: "crash" exits the process, "hang" blocks
 	// until cancelled.
 	Mode string `json:"mode,omitempty"`
+	// Env makes Check report this environment variable of the plugin
+	// process, so that tests can see what the host passed.
+	Env string `json:"env,omitempty"`
 }
 
 var zone = time.FixedZone("CET", 3600)
@@ -33,7 +36,8 @@ var zone = time.FixedZone("CET", 3600)
 func (Connector) Describe(context.Context) (*sdk.Manifest, error) {
 	return &sdk.Manifest{Name: "bench", Version: "1.0.0", Description: "Generated small orders for benchmarks.",
 		ConfigSchema: json.RawMessage(`{"type":"object","properties":{"orders":{"type":"integer","minimum":0,"description":"orders per read"},` +
-			`"mode":{"enum":["","crash","hang"],"description":"make Check misbehave"}}}`),
+			`"mode":{"enum":["","crash","hang"],"description":"make Check misbehave"},` +
+			`"env":{"type":"string","description":"environment variable Check reports"}}}`),
 		Streams: []sdk.StreamSpec{{Name: "orders", Kinds: []commerce.Kind{commerce.KindOrder}, CursorField: "updated_at", Description: "generated orders"}},
 	}, nil
 }
@@ -61,6 +65,13 @@ func (Connector) Check(ctx context.Context, req sdk.CheckRequest) (*sdk.CheckRes
 	case "hang":
 		<-ctx.Done()
 		return nil, ctx.Err()
+	}
+	if c.Env != "" {
+		v, ok := os.LookupEnv(c.Env)
+		if !ok {
+			v = "(unset)"
+		}
+		return &sdk.CheckResponse{Message: c.Env + "=" + v}, nil
 	}
 	return &sdk.CheckResponse{Message: "ok"}, nil
 }
