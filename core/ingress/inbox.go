@@ -44,6 +44,8 @@ func (in *Ingress) runInbox(ctx context.Context) {
 			go func() {
 				defer func() { <-sem; wg.Done() }()
 				in.processInbox(ctx, ev)
+				// The next event of the same ordering key is due now.
+				wake(in.inboxWake)
 			}()
 		}
 	}

@@ -80,7 +80,7 @@ type Config struct {
 	// queued; default 200ms (local work wakes them at once).
 	Poll time.Duration `yaml:"poll" env:"SUPPLYHUB_INGRESS_POLL"`
 	// Lease is how long a worker holds a claimed item before another
-	// instance may take it over; default 2m.
+	// instance may take it over; default 30s. Sync jobs renew theirs.
 	Lease time.Duration `yaml:"lease" env:"SUPPLYHUB_INGRESS_LEASE"`
 }
 
@@ -110,7 +110,7 @@ func (c *Config) setDefaults(driver string) {
 	defd(&c.RetryMax, 10*time.Minute)
 	defd(&c.Schedule, 15*time.Minute)
 	defd(&c.Poll, 200*time.Millisecond)
-	defd(&c.Lease, 2*time.Minute)
+	defd(&c.Lease, 30*time.Second)
 }
 
 // Ingress runs connections, webhooks, syncs and write-back.
@@ -158,6 +158,13 @@ func (in *Ingress) Collectors() []prometheus.Collector { return in.metrics.colle
 // Run starts the group committer and the workers and blocks until ctx is
 // done; in-flight work finishes or is left to its lease.
 func (in *Ingress) Run(ctx context.Context) error {
+	if in.store.Driver() == "sqlite" {
+		// The embedded store has one process: whatever is leased belongs
+		// to a previous run that died, so it is due again at once.
+		if err := in.store.ReleaseLeases(ctx); err != nil {
+			return err
+		}
+	}
 	var wg sync.WaitGroup
 	start := func(f func(context.Context)) {
 		wg.Add(1)

@@ -316,3 +316,18 @@ func joinAnd(conds []string) string {
 	}
 	return out
 }
+
+func (s *sqlStore) ReleaseLeases(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			"UPDATE inbox SET lease_until = 0 WHERE status = 'processing'",
+			"UPDATE sync_jobs SET lease_until = 0 WHERE state IN ('running', 'cancelling')",
+			"UPDATE writebacks SET lease_until = 0 WHERE status = 'processing'",
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: release leases: %w", err)
+			}
+		}
+		return nil
+	})
+}

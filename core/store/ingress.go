@@ -32,6 +32,11 @@ type IngressStore interface {
 	ReplayInbox(ctx context.Context, id int64) (bool, error)
 	// InboxCounts counts events by status, for one connection or all.
 	InboxCounts(ctx context.Context, connection string) (map[string]int64, error)
+	// ReleaseLeases makes every leased inbox event, sync job and
+	// write-back claimable again at once. Only a sole instance may call it
+	// at startup (the embedded SQLite store): it declares every earlier
+	// holder dead.
+	ReleaseLeases(ctx context.Context) error
 	// PruneInbox deletes processed events received before t.
 	PruneInbox(ctx context.Context, before time.Time) (int64, error)
 

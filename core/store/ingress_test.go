@@ -364,3 +364,19 @@ func TestRejectsRedactionsAndLocks(t *testing.T) {
 		}
 	})
 }
+
+func TestReleaseLeases(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		s.AppendInbox(ctx, []InboxEvent{inboxEvent("shop", "x", "")}) //nolint:errcheck
+		if c, _ := s.ClaimInbox(ctx, 1, time.Hour); len(c) != 1 {
+			t.Fatal("claim")
+		}
+		if err := s.ReleaseLeases(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := s.ClaimInbox(ctx, 1, time.Hour); len(c) != 1 || c[0].Attempts != 2 {
+			t.Fatalf("after release: %+v", c)
+		}
+	})
+}
