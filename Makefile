@@ -59,6 +59,11 @@ bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evalua
 	$(GO) run ./cmd/supplyhub recommend generate --seed 3 --skus 1000 --customers 3000 --out $(BIN)/recommend-shop.csv
 	$(GO) run ./cmd/supplyhub recommend evaluate --orders $(BIN)/recommend-shop.csv --k 10
 
+.PHONY: bench-inventory
+bench-inventory: ## inventory: plan 100,000 SKU-locations per forecast kind, then target vs achieved CSL and cost against a tuned min/max on generated demand (~10 min)
+	$(GO) test -run '^$$' -bench 'Plan100k|Decide' -benchmem -benchtime 1x -timeout 60m ./core/inventory/
+	$(GO) test -v -run '^$$' -bench 'ServiceLevels|VersusMinMax' -benchtime 1x -timeout 60m ./core/inventory/ | sed -n 's/^ *report_bench_test.go:[0-9]*: //p'
+
 ROUTING_DATA ?= ../shared/bench/routing
 
 .PHONY: bench-routing

@@ -125,7 +125,7 @@ func (r Rule) String() string {
 		if r.Max > 0 {
 			return fmt.Sprintf("minmax %d/%d units", r.Min, r.Max)
 		}
-		return fmt.Sprintf("minmax %g/%g days of cover", r.MinDays, r.MaxDays)
+		return fmt.Sprintf("minmax %g/%g days of cover", math.Round(r.MinDays*100)/100, math.Round(r.MaxDays*100)/100)
 	}
 	return fmt.Sprintf("%s at %s", r.Policy, r.Service)
 }
