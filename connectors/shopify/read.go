@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,11 +23,10 @@ import (
 // seen and the server time when the pass began, so that nothing changed
 // while it ran can be missed. The next pass starts overlap_seconds before
 // that mark, to catch records Shopify's search index made visible late,
-// and skips the records it already sent in the same version ("Recent"),
-// so the overlap does not send needless duplicates. (A record changed twice
-// within one second keeps its updated_at, which has second precision in
-// Shopify's API: the store could not tell the versions apart either, so
-// skipping it loses nothing the store would keep.)
+// and skips the records it already sent unchanged ("Recent": id,
+// updated_at and a hash of the content), so the overlap does not send
+// needless duplicates, while a record changed twice within one second
+// (updated_at has second precision) is sent again.
 
 // cursorVersion is the version of the cursor format.
 const cursorVersion = 1
@@ -93,17 +93,24 @@ func (c cursor) String() string {
 	return string(b)
 }
 
-// seenKey identifies a record version: numeric id and updated_at second.
-func seenKey(gid string, updated time.Time) string {
-	id := gid
-	if i := strings.LastIndexByte(gid, '/'); i >= 0 {
-		id = gid[i+1:]
+// seenKey identifies what was sent of a record: its numeric id, its
+// updated_at second and a hash of its content. updated_at has second
+// precision in Shopify's API, so a record changed twice within one second
+// keeps it; the hash tells those versions apart, so the second one is sent
+// (the store takes an equal version whose content differs).
+func seenKey(rec commerce.Record) string {
+	id := rec.Ref().ExternalID
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		id = id[i+1:]
 	}
-	return id + "@" + strconv.FormatInt(updated.Unix(), 10)
+	h := fnv.New32a()
+	_ = json.NewEncoder(h).Encode(rec)
+	return id + "@" + strconv.FormatInt(rec.Version().Unix(), 10) + "#" + strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 func seenTime(k string) int64 {
 	_, t, _ := strings.Cut(k, "@")
+	t, _, _ = strings.Cut(t, "#")
 	n, _ := strconv.ParseInt(t, 10, 64)
 	return n
 }
@@ -215,7 +222,7 @@ func (r *readRun) add(rec commerce.Record, trackSeen bool) error {
 		if p.Max == "" || upd.After(mustTime(p.Max)) {
 			p.Max = upd.UTC().Format(time.RFC3339)
 		}
-		key := seenKey(rec.Ref().ExternalID, upd)
+		key := seenKey(rec)
 		if trackSeen {
 			p.Seen = append(p.Seen, key)
 		}

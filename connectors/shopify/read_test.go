@@ -539,3 +539,37 @@ func TestRecentIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestSameSecondChanges changes an order twice within one second (Shopify's
+// updated_at keeps the second): the second change is read although its
+// updated_at did not move, and an unchanged order is not read again.
+func TestSameSecondChanges(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	srv := newShop(t, shopifytest.Options{Orders: 30, Seed: 5, Unthrottled: true, Clock: func() time.Time { return now }})
+	c := fastConnector()
+	cfg := config(t, srv, map[string]any{"bulk_mode": "never"})
+	full := mustRead(t, c, cfg, StreamOrders, sdk.ModeFull, "")
+	id := shopifytest.OrderGID(4)
+	if _, err := srv.RefundOrder(id); err != nil {
+		t.Fatal(err)
+	}
+	first := mustRead(t, c, cfg, StreamOrders, sdk.ModeIncremental, full.lastCursor())
+	if len(first.records) != 1 || first.records[0].Ref().ExternalID != id {
+		t.Fatalf("first change: %d records", len(first.records))
+	}
+	if _, err := srv.RefundOrder(id); err != nil { // same second
+		t.Fatal(err)
+	}
+	second := mustRead(t, c, cfg, StreamOrders, sdk.ModeIncremental, first.lastCursor())
+	if len(second.records) != 1 {
+		t.Fatalf("the second change within the same second: %d records, want the order again", len(second.records))
+	}
+	a, b := first.records[0].(*commerce.Order), second.records[0].(*commerce.Order)
+	if !a.UpdatedAt.Equal(b.UpdatedAt) || len(b.Refunds) != len(a.Refunds)+1 {
+		t.Fatalf("updated_at %s → %s, refunds %d → %d", a.UpdatedAt, b.UpdatedAt, len(a.Refunds), len(b.Refunds))
+	}
+	if again := mustRead(t, c, cfg, StreamOrders, sdk.ModeIncremental, second.lastCursor()); len(again.records) != 0 {
+		t.Fatalf("nothing changed, yet %d records", len(again.records))
+	}
+}
