@@ -455,10 +455,10 @@ func (t *tspRun) threshold() int64 {
 	return int64(tspThresholdScale * (1 - frac) * float64(t.bestCost) / float64(t.n))
 }
 
-var tspThresholdScale = 1.0
+const tspThresholdScale = 1.0
 
 // tspWindow bounds the length of the two segments a double bridge swaps.
-var tspWindow = 50
+const tspWindow = 50
 
 func (t *tspRun) done() bool {
 	return (t.bounds.maxIter > 0 && t.iter >= t.bounds.maxIter) || t.bounds.expired()
