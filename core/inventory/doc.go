@@ -9,8 +9,9 @@
 //
 // Where to start:
 //
-//   - The formulas on their own: [EOQ], [SafetyStockCSL], [SafetyStockFillRate],
-//     [ReorderPoint], [NormalQuantile], [RoundOrder].
+//   - The formulas on their own: [EOQ], [SafetyStock], [SafetyFactor],
+//     [ReorderPoint], [LeadTimeDemandSD], [NormalQuantile], [NormalLoss],
+//     [RoundOrderNearest], [RoundOrderUp].
 //   - Stock positions and what each channel may sell: [Positions], [ATS],
 //     [ChangedATS].
 //   - Deciding what to order: describe each SKU-location as an [Input] (its
@@ -18,7 +19,10 @@
 //     [Rule] or an ABC/XYZ class) and stream the inputs through [Plan]; use
 //     [Decide] for one item. [ClassifyABC], [ClassifyXYZ] and [Matrix] pick a
 //     rule by class.
-//   - Comparing policies on a demand history: [Simulate] and [SimulateAll].
+//   - Comparing policies on a demand history: [Simulate], [SimulateAll],
+//     [Total] and [MatchMinMax] (the naive baseline at the same service);
+//     [ReadDemandCSV] and [ReadForecastCSV] read the CSV files, and package
+//     inventorytest generates demand with a known distribution.
 //
 // Money is never a float: costs enter and leave as [commerce.Money];
 // quantities and statistics are float64 or whole units. docs/inventory.md

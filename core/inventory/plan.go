@@ -446,7 +446,12 @@ func planParallel(parent context.Context, inputs iter.Seq2[Input, error], cfg Co
 	results := make(chan result, workers)
 	slots := make(chan struct{}, 2*workers) // batches read but not yet emitted
 	var wg sync.WaitGroup
+	readerDone := make(chan struct{})
+	// Never return while the reader may still be inside the caller's
+	// iterator.
+	defer func() { cancel(); <-readerDone }()
 	go func() { // the reader
+		defer close(readerDone)
 		defer close(jobs)
 		seq := 0
 		for b, err := range batches(ctx, inputs, cfg.Transfers != nil) {
