@@ -8,12 +8,15 @@ import (
 	"time"
 )
 
-// SolveCVRP solves a capacitated vehicle routing problem with a hybrid
-// genetic search (Vidal 2022: giant-tour crossover, Split, granular local
-// search with relocate, swap, 2-opt, 2-opt* and SWAP*, penalised capacity
-// and diversity management). It stops at cfg.TimeLimit, after
-// cfg.MaxIterations, or when ctx is done, whichever comes first, and
-// returns the best feasible solution found.
+// SolveCVRP solves a capacitated vehicle routing problem with cfg.Method:
+// a hybrid genetic search (Vidal 2022: giant-tour crossover, Split,
+// granular local search with relocate, swap, 2-opt, 2-opt* and SWAP*,
+// penalised capacity and diversity management) or an iterated local search
+// (SISR-style string removal and greedy reinsertion with blinks, the same
+// local search around the changed routes, simulated annealing). It stops
+// at cfg.TimeLimit, after cfg.MaxIterations, or when ctx is done, whichever
+// comes first, and returns the best feasible solution found, checked with
+// [Check].
 //
 // It returns an error wrapping [ErrInfeasible] when no feasible solution
 // exists or none was found before the limit, and [ErrNoBound] when nothing
