@@ -124,6 +124,8 @@ type client struct {
 	mu    sync.Mutex
 	costs map[string]float64 // learned requested cost per operation
 	shop  *shopInfo
+	// versionOnce logs once that Shopify served another API version.
+	versionOnce sync.Once
 }
 
 // result is one successful answer.
@@ -283,6 +285,12 @@ func (c *client) once(ctx context.Context, op string, body []byte, idemKey strin
 		return result{}, true, fmt.Errorf("shopify: %s: read answer: %w", op, err)
 	}
 	now := c.now()
+	if v := resp.Header.Get("X-Shopify-API-Version"); v != "" && v != c.cfg.APIVersion {
+		c.versionOnce.Do(func() {
+			c.log.Warn("shopify: the shop answered with another API version: the requested one is no longer supported; set api_version",
+				"requested", c.cfg.APIVersion, "served", v)
+		})
+	}
 	res := result{Date: now}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		res.Date = d

@@ -322,10 +322,12 @@ func TestReadUnderFaults(t *testing.T) {
 // before sending instead of being throttled again and again.
 func TestCostBucket(t *testing.T) {
 	t.Parallel()
-	srv := newShop(t, shopifytest.Options{Orders: 60, Seed: 4, BucketSize: 1000, RestoreRate: 4000})
+	// a page requests 806 points and uses about 330: with 850 in the
+	// bucket every page after the first must wait for the refill
+	srv := newShop(t, shopifytest.Options{Orders: 16, Seed: 4, BucketSize: 850, RestoreRate: 800})
 	c := New() // real sleeps: the bucket refills in real time
 	ms := mustRead(t, c, config(t, srv, map[string]any{"bulk_mode": "never"}), StreamOrders, sdk.ModeFull, "")
-	if len(ms.records) != 60 {
+	if len(ms.records) != 16 {
 		t.Fatalf("%d records", len(ms.records))
 	}
 	st := srv.Stats()
