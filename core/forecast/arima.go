@@ -85,9 +85,10 @@ func pacfToCoef(raw, out, tmp []float64) {
 	}
 }
 
-// expandAR builds the non-zero lags of (1 - Σφ B^i)(1 - ΣΦ B^{im}) written
-// as 1 - Σ a_lag B^lag; expandMA of (1 + Σθ B^j)(1 + ΣΘ B^{jm}) written as
-// 1 + Σ b_lag B^lag. dense is scratch space of length p + P·m + 1.
+// expandPoly lists the non-zero lags of a seasonal product polynomial:
+// with sign +1, (1 - Σφ B^i)(1 - ΣΦ B^{im}) written as 1 - Σ a_lag B^lag
+// (AR); with sign -1, (1 + Σθ B^j)(1 + ΣΘ B^{jm}) written as
+// 1 + Σ b_lag B^lag (MA). dense is scratch space of length p + P·m + 1.
 func expandPoly(ns, ss []float64, m int, sign float64, dense []float64, out []lagCoef) []lagCoef {
 	for i := range dense {
 		dense[i] = 0

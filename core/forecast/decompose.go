@@ -32,8 +32,7 @@ func movingAverageTrend(y []float64, m int) []float64 {
 // classicalSeasonal returns the seasonal indices of a classical
 // decomposition, indexed by t mod m: ratios to the moving-average trend
 // normalised to mean 1 when mult, differences normalised to mean 0
-// otherwise. It also returns the remainder variance share used by
-// seasonalStrength. ok is false when the series is shorter than two seasons.
+// otherwise. ok is false when the series is shorter than two seasons.
 func classicalSeasonal(y []float64, m int, mult bool) (idx []float64, ok bool) {
 	if m <= 1 || len(y) < 2*m {
 		return nil, false

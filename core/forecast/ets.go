@@ -83,7 +83,6 @@ type etsFit struct {
 	l0, b0                 float64
 	s0                     []float64
 	lik, aicc, sigma2      float64
-	nParams                int
 	l, b                   float64   // final states
 	s                      []float64 // final seasonal states, indexed by t mod m
 	fitted, resid          []float64
@@ -437,7 +436,7 @@ func fitETSSpec(y []float64, sp etsSpec, m int, optInit bool, warm *etsFit) (*et
 	}
 	a, b, g, p, l, bb, _ := decode(x)
 	fit := &etsFit{spec: sp, m: m, alpha: a, beta: b, gamma: g, phi: p, l0: l, b0: bb, lik: lik,
-		nParams: np, scale: scale, optimisedInitialStates: optInit}
+		scale: scale, optimisedInitialStates: optInit}
 	if sp.season != compNone {
 		fit.s0 = append([]float64(nil), sbuf...)
 	}

@@ -246,8 +246,8 @@ func (c Config) Validate() error {
 		if _, err := ParseMethod(string(m)); err != nil {
 			return bad("candidate: %v", err)
 		}
-		if m == MethodAuto || m == MethodEnsemble {
-			return bad("candidate %q would recurse: list concrete methods such as ets, arima, theta", m)
+		if m == MethodAuto || m == MethodEnsemble || m == MethodIntermittent {
+			return bad("candidate %q is itself a selection: list concrete methods such as ets, arima, theta", m)
 		}
 	}
 	if c.BacktestWindows < 1 {
