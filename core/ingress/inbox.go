@@ -14,8 +14,13 @@ import (
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
+// runFollow bounds how many consecutive events of one ordering key one
+// worker claims and completes together.
+const runFollow = 64
+
 // runInbox claims due inbox events and processes them with bounded
-// concurrency until ctx is done.
+// concurrency until ctx is done. Events of one ordering key come as a run
+// that one worker processes in order and completes in one transaction.
 func (in *Ingress) runInbox(ctx context.Context) {
 	sem := make(chan struct{}, in.cfg.InboxWorkers)
 	var wg sync.WaitGroup
@@ -26,7 +31,7 @@ func (in *Ingress) runInbox(ctx context.Context) {
 			sleep(ctx, 10*time.Millisecond, nil)
 			continue
 		}
-		events, err := in.store.ClaimInbox(ctx, free, in.cfg.Lease)
+		events, err := in.store.ClaimInboxRuns(ctx, free, runFollow, in.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				in.log.Warn("claim inbox", "err", err)
@@ -38,12 +43,12 @@ func (in *Ingress) runInbox(ctx context.Context) {
 			sleep(ctx, in.cfg.Poll, in.inboxWake)
 			continue
 		}
-		for _, ev := range events {
+		for _, run := range splitRuns(events) {
 			sem <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				in.processInbox(ctx, ev)
+				in.processRun(ctx, run)
 				// The next event of the same ordering key is due now.
 				wake(in.inboxWake)
 			}()
@@ -51,13 +56,26 @@ func (in *Ingress) runInbox(ctx context.Context) {
 	}
 }
 
+// splitRuns groups claimed events into runs: a head and the events that
+// share its lease token.
+func splitRuns(events []store.InboxEvent) [][]store.InboxEvent {
+	var runs [][]store.InboxEvent
+	for i, e := range events {
+		if i > 0 && e.LeaseToken == events[i-1].LeaseToken {
+			runs[len(runs)-1] = append(runs[len(runs)-1], e)
+			continue
+		}
+		runs = append(runs, []store.InboxEvent{e})
+	}
+	return runs
+}
+
 // inboxResult is what processing an event did, kept with the event.
 type inboxResult struct {
-	Topic    string           `json:"topic,omitempty"`
-	EventID  string           `json:"event_id,omitempty"`
-	Records  map[string]int   `json:"records"`
-	Actions  []actionResult   `json:"actions,omitempty"`
-	Outcomes map[string]int64 `json:"outcomes,omitempty"`
+	Topic   string         `json:"topic,omitempty"`
+	EventID string         `json:"event_id,omitempty"`
+	Records map[string]int `json:"records"`
+	Actions []actionResult `json:"actions,omitempty"`
 }
 
 type actionResult struct {
@@ -65,35 +83,82 @@ type actionResult struct {
 	Result string `json:"result"`
 }
 
-// processInbox parses one event through its plugin and commits the records
-// together with the event's completion.
-func (in *Ingress) processInbox(ctx context.Context, ev store.InboxEvent) {
-	log := in.log.With("event", ev.ID, "connection", ev.Connection, "attempt", ev.Attempts)
+// processRun parses a run of events in order and completes them together.
+// At the first failure it completes what came before, records the
+// failure, and gives the rest back unprocessed so that order holds.
+func (in *Ingress) processRun(ctx context.Context, run []store.InboxEvent) {
+	var done []store.InboxCompletion
+	for i, ev := range run {
+		c, err := in.parseEvent(ctx, ev)
+		if err == nil {
+			done = append(done, c)
+			continue
+		}
+		in.completeInbox(ctx, done)
+		in.failInbox(ctx, ev, err)
+		var rest []int64
+		for _, r := range run[i+1:] {
+			rest = append(rest, r.ID)
+		}
+		if err := in.store.ReleaseInbox(context.WithoutCancel(ctx), rest, ev.LeaseToken); err != nil {
+			in.log.Warn("release inbox events", "err", err)
+		}
+		return
+	}
+	in.completeInbox(ctx, done)
+}
+
+// completeInbox commits parsed events and their records in one transaction.
+func (in *Ingress) completeInbox(ctx context.Context, done []store.InboxCompletion) {
+	if len(done) == 0 {
+		return
+	}
+	ups, err := in.store.CompleteInboxBatch(ctx, done)
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		in.log.Warn("inbox events were taken over by another worker; dropping this result", "first", done[0].ID, "err", err)
+		return
+	case err != nil:
+		// Nothing was written; the events retry.
+		for _, c := range done {
+			in.failInbox(ctx, store.InboxEvent{ID: c.ID, LeaseToken: c.Token, Attempts: c.Attempts}, sdk.Retryable(err, "store records"))
+		}
+		return
+	}
+	for _, u := range ups {
+		in.metrics.records.WithLabelValues("webhook", string(u.Outcome)).Inc()
+	}
+	in.metrics.inbox.WithLabelValues("processed").Add(float64(len(done)))
+	in.notify()
+}
+
+// parseEvent turns one event into its records through the plugin, runs its
+// actions, and returns the completion to commit.
+func (in *Ingress) parseEvent(ctx context.Context, ev store.InboxEvent) (store.InboxCompletion, error) {
+	none := store.InboxCompletion{}
 	cn, err := in.conns.get(ctx, ev.Connection)
 	if errors.Is(err, store.ErrNotFound) {
-		in.failInbox(ctx, ev, sdk.Permanent(err, "connection %s no longer exists", ev.Connection))
-		return
+		return none, sdk.Permanent(err, "connection %s no longer exists", ev.Connection)
 	}
 	if err != nil {
-		in.failInbox(ctx, ev, sdk.Retryable(err, "open connection %s", ev.Connection))
-		return
+		return none, sdk.Retryable(err, "open connection %s", ev.Connection)
 	}
 	if cn.plugin.Webhooks == nil {
-		in.failInbox(ctx, ev, sdk.Missing(cn.Connector, sdk.CapWebhooks))
-		return
+		return none, sdk.Missing(cn.Connector, sdk.CapWebhooks)
 	}
 	resp, err := cn.plugin.Webhooks.ParseWebhook(ctx, sdk.WebhookRequest{Connection: cn.ID, Config: cn.config, Headers: http.Header(ev.Headers), Body: ev.Body})
 	if err != nil {
-		in.failInbox(ctx, ev, err)
-		return
+		return none, err
 	}
 	recs, err := in.ownRecords(ctx, cn, resp.Records)
 	if err != nil {
-		in.failInbox(ctx, ev, err)
-		return
+		return none, err
 	}
-	result := inboxResult{Topic: resp.Topic, EventID: resp.EventID, Records: map[string]int{}, Outcomes: map[string]int64{}}
+	result := inboxResult{Topic: resp.Topic, EventID: resp.EventID, Records: map[string]int{}}
 	for _, r := range recs {
+		if err := r.Validate(); err != nil {
+			return none, sdk.InvalidInput("connector %s produced an invalid record: %v", cn.Connector, err)
+		}
 		result.Records[string(r.Kind())]++
 	}
 	// Actions run before completion: if one fails the event is retried,
@@ -101,32 +166,12 @@ func (in *Ingress) processInbox(ctx context.Context, ev store.InboxEvent) {
 	for _, a := range resp.Actions {
 		msg, err := in.runAction(ctx, cn, a)
 		if err != nil {
-			in.failInbox(ctx, ev, fmt.Errorf("action %s: %w", a.Type, err))
-			return
+			return none, fmt.Errorf("action %s: %w", a.Type, err)
 		}
 		result.Actions = append(result.Actions, actionResult{Type: a.Type, Result: msg})
 	}
 	raw, _ := json.Marshal(result)
-	ups, err := in.store.CompleteInbox(ctx, ev.ID, ev.LeaseToken, recs, raw)
-	if errors.Is(err, store.ErrLeaseLost) {
-		log.Warn("inbox event was taken over by another worker; dropping this result", "err", err)
-		return
-	}
-	if err != nil {
-		var ve *commerce.ValidationError
-		if errors.As(err, &ve) {
-			in.failInbox(ctx, ev, sdk.InvalidInput("connector %s produced an invalid record: %v", cn.Connector, err))
-		} else {
-			in.failInbox(ctx, ev, sdk.Retryable(err, "store records"))
-		}
-		return
-	}
-	for _, u := range ups {
-		in.metrics.records.WithLabelValues("webhook", string(u.Outcome)).Inc()
-	}
-	in.metrics.inbox.WithLabelValues("processed").Inc()
-	in.notify()
-	log.Debug("inbox event processed", "topic", resp.Topic, "records", len(recs))
+	return store.InboxCompletion{ID: ev.ID, Token: ev.LeaseToken, Records: recs, Result: raw, Attempts: ev.Attempts}, nil
 }
 
 // ownRecords checks that a plugin's records belong to the connection

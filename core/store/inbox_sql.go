@@ -131,7 +131,12 @@ func scanInbox(row interface{ Scan(...any) error }) (*InboxEvent, error) {
 }
 
 func (s *sqlStore) ClaimInbox(ctx context.Context, limit int, lease time.Duration) ([]InboxEvent, error) {
+	return s.ClaimInboxRuns(ctx, limit, 0, lease)
+}
+
+func (s *sqlStore) ClaimInboxRuns(ctx context.Context, limit, follow int, lease time.Duration) ([]InboxEvent, error) {
 	limit = clampLimit(limit, 64, 1000)
+	follow = max(0, min(follow, 1000))
 	now := s.now().UnixNano()
 	var out []InboxEvent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -159,9 +164,40 @@ func (s *sqlStore) ClaimInbox(ctx context.Context, limit int, lease time.Duratio
 		if err := rows.Close(); err != nil {
 			return err
 		}
+		// Each head of an ordering key brings the due events that follow
+		// it without a gap; its worker processes the run in order.
+		var runs []InboxEvent
+		for _, head := range out {
+			head.LeaseToken = newLeaseToken()
+			runs = append(runs, head)
+			if head.OrderingKey == "" || follow == 0 {
+				continue
+			}
+			frows, err := tx.QueryContext(ctx, s.q(fmt.Sprintf(`SELECT `+inboxColumns+` FROM inbox
+				WHERE ordering_key = ? AND id > ? AND status IN ('pending', 'retry', 'processing') ORDER BY id LIMIT %d`, follow)),
+				head.OrderingKey, head.ID)
+			if err != nil {
+				return fmt.Errorf("store: claim inbox: %w", err)
+			}
+			for frows.Next() {
+				e, err := scanInbox(frows)
+				if err != nil {
+					frows.Close()
+					return err
+				}
+				if !(e.Status == InboxPending || (e.Status == InboxRetry && !e.NextAttemptAt.After(time.Unix(0, now)))) {
+					break
+				}
+				e.LeaseToken = head.LeaseToken
+				runs = append(runs, *e)
+			}
+			if err := frows.Close(); err != nil {
+				return err
+			}
+		}
+		out = runs
 		until := s.now().Add(lease).UnixNano()
 		for i := range out {
-			out[i].LeaseToken = newLeaseToken()
 			out[i].Attempts++
 			out[i].Status = InboxProcessing
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?, lease_token = ? WHERE id = ?`),
@@ -202,6 +238,60 @@ func (s *sqlStore) CompleteInbox(ctx context.Context, id int64, token string, re
 		return nil, err
 	}
 	return results, nil
+}
+
+// CompleteInboxBatch completes several claimed events in one transaction
+// (one fsync): the records of all of them are upserted in order, so that
+// within the batch a later event's version of a record wins a tie.
+func (s *sqlStore) CompleteInboxBatch(ctx context.Context, cs []InboxCompletion) ([]UpsertResult, error) {
+	var all []commerce.Record
+	for _, c := range cs {
+		all = append(all, c.Records...)
+	}
+	ps, err := prepare(all)
+	if err != nil {
+		return nil, err
+	}
+	var results []UpsertResult
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now().UnixNano()
+		for _, c := range cs {
+			r, err := tx.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'processed', processed_at = ?, result = ?, last_error = '', lease_until = 0
+				WHERE id = ? AND lease_token = ? AND status = 'processing'`), now, string(c.Result), c.ID, c.Token)
+			if err != nil {
+				return fmt.Errorf("store: complete inbox %d: %w", c.ID, err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				return fmt.Errorf("inbox event %d: %w", c.ID, ErrLeaseLost)
+			}
+		}
+		if len(ps) > 0 {
+			results, err = s.upsertTx(ctx, tx, ps)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// ReleaseInbox gives claimed events back unprocessed: due again at once,
+// their claim not counted as an attempt.
+func (s *sqlStore) ReleaseInbox(ctx context.Context, ids []int64, token string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{token}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'pending', attempts = attempts - 1, lease_until = 0
+		WHERE lease_token = ? AND status = 'processing' AND id IN (`+placeholders(len(ids))+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("store: release inbox: %w", err)
+	}
+	return nil
 }
 
 func (s *sqlStore) FailInbox(ctx context.Context, id int64, token, reason string, next time.Time, dead bool) error {

@@ -20,6 +20,16 @@ type IngressStore interface {
 	// ClaimInbox leases up to limit events that are due. For events with an
 	// ordering key only the oldest unfinished event of each key is claimable.
 	ClaimInbox(ctx context.Context, limit int, lease time.Duration) ([]InboxEvent, error)
+	// ClaimInboxRuns is ClaimInbox that also claims, after each head of an
+	// ordering key, up to follow due events that come next for that key
+	// without a gap, under the head's lease token: one worker then
+	// processes the run in order. Events are returned heads first, each
+	// followed by its run.
+	ClaimInboxRuns(ctx context.Context, limit, follow int, lease time.Duration) ([]InboxEvent, error)
+	// CompleteInboxBatch completes several events in one transaction.
+	CompleteInboxBatch(ctx context.Context, cs []InboxCompletion) ([]UpsertResult, error)
+	// ReleaseInbox returns claimed events unprocessed.
+	ReleaseInbox(ctx context.Context, ids []int64, token string) error
 	// CompleteInbox upserts recs and marks the event processed with result,
 	// in one transaction, if the lease token still holds.
 	CompleteInbox(ctx context.Context, id int64, token string, recs []commerce.Record, result json.RawMessage) ([]UpsertResult, error)
@@ -105,6 +115,16 @@ type InboxEvent struct {
 	ProcessedAt   *time.Time      `json:"processed_at,omitempty"`
 	// LeaseToken identifies the current claim (not shown).
 	LeaseToken string `json:"-"`
+}
+
+// InboxCompletion is one event of CompleteInboxBatch.
+type InboxCompletion struct {
+	ID      int64
+	Token   string
+	Records []commerce.Record
+	Result  json.RawMessage
+	// Attempts is the event's attempt count, for the caller's retry logic.
+	Attempts int
 }
 
 // AppendResult reports an append.

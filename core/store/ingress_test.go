@@ -380,3 +380,56 @@ func TestReleaseLeases(t *testing.T) {
 		}
 	})
 }
+
+func TestInboxRuns(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		var evs []InboxEvent
+		for i := range 6 {
+			evs = append(evs, inboxEvent("shop", fmt.Sprint("r", i), "shop-a"))
+		}
+		evs = append(evs, inboxEvent("shop", "u1", ""), inboxEvent("shop", "b1", "shop-b"))
+		if _, err := s.AppendInbox(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.ClaimInboxRuns(ctx, 10, 3, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range c {
+			keys = append(keys, e.DedupeKey)
+		}
+		if fmt.Sprint(keys) != "[r0 r1 r2 r3 u1 b1]" {
+			t.Fatalf("claimed %v, want the head of shop-a with 3 followers, u1 and b1", keys)
+		}
+		if c[1].LeaseToken != c[0].LeaseToken || c[4].LeaseToken == c[0].LeaseToken {
+			t.Fatal("a run shares its head's lease token; others do not")
+		}
+		// Complete r0, r1 in one batch; release r2, r3 unprocessed.
+		ups, err := s.CompleteInboxBatch(ctx, []InboxCompletion{
+			{ID: c[0].ID, Token: c[0].LeaseToken, Records: []commerce.Record{order("shop", "1", t0, "1.00")}},
+			{ID: c[1].ID, Token: c[1].LeaseToken, Records: []commerce.Record{order("shop", "1", t0.Add(time.Second), "2.00")}},
+		})
+		if err != nil || len(ups) != 2 || ups[1].Outcome != Inserted || ups[0].Outcome != Stale {
+			t.Fatalf("batch: %+v %v", ups, err)
+		}
+		if err := s.ReleaseInbox(ctx, []int64{c[2].ID, c[3].ID}, c[0].LeaseToken); err != nil {
+			t.Fatal(err)
+		}
+		if e, _ := s.GetInbox(ctx, c[2].ID); e.Status != InboxPending || e.Attempts != 0 {
+			t.Fatalf("released event: %+v", e)
+		}
+		c2, _ := s.ClaimInboxRuns(ctx, 10, 10, time.Minute)
+		keys = keys[:0]
+		for _, e := range c2 {
+			keys = append(keys, e.DedupeKey)
+		}
+		if fmt.Sprint(keys) != "[r2 r3 r4 r5]" {
+			t.Fatalf("second claim %v", keys)
+		}
+		if _, err := s.CompleteInboxBatch(ctx, []InboxCompletion{{ID: c2[0].ID, Token: "stale"}}); !errors.Is(err, ErrLeaseLost) {
+			t.Fatalf("batch with a wrong token: %v", err)
+		}
+	})
+}
