@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -605,5 +606,47 @@ func TestFixtureBulk(t *testing.T) {
 	}
 	if _, err := assembleOrder([]byte(`{"id":"gid://shopify/Order/2"}`), [][]byte{[]byte(`{"id":"gid://shopify/LineItem/1","__parentId":"gid://shopify/Order/1"}`)}); err == nil {
 		t.Fatal("a line under another order was accepted")
+	}
+}
+
+// TestEveryFixtureCovered fails when the shared fixture folder gains a
+// file no test here reads, so that new wire facts do not go untested.
+func TestEveryFixtureCovered(t *testing.T) {
+	covered := map[string]string{
+		"SOURCES.md":                             "documentation",
+		"hmac-vectors.json":                      "TestHMACVectors",
+		"webhook-deliveries.json":                "TestFixtureDeliveriesVerify, TestFixtureWebhooks",
+		"webhook-orders-create.json":             "TestFixtureWebhooks",
+		"webhook-orders-updated.json":            "TestFixtureWebhooks",
+		"webhook-refunds-create.json":            "TestFixtureWebhooks",
+		"webhook-products-update.json":           "TestFixtureWebhooks",
+		"webhook-inventory-levels-update.json":   "TestFixtureWebhooks",
+		"webhook-fulfillments-create.json":       "TestFixtureWebhooks",
+		"webhook-bulk-operations-finish.json":    "TestFixtureWebhooks",
+		"compliance-customers-data-request.json": "TestFixtureWebhooks",
+		"compliance-customers-redact.json":       "TestFixtureWebhooks",
+		"compliance-shop-redact.json":            "TestFixtureWebhooks",
+		"rest-orders-page-1.exchange.json":       "TestFixtureRESTPages",
+		"rest-orders-page-2.exchange.json":       "TestFixtureRESTPages",
+		"rest-429-throttled.exchange.json":       "TestFixtureREST429",
+		"graphql-orders.response.json":           "TestFixtureGraphQLOrders",
+		"graphql-throttled.response.json":        "TestFixtureThrottled",
+		"graphql-bulk-run.response.json":         "TestFixtureBulk",
+		"graphql-bulk-status.response.json":      "TestFixtureBulk",
+		"bulk-orders.jsonl":                      "TestFixtureBulk, FuzzBulkFile",
+	}
+	fixture(t, "SOURCES.md") // skips when the folder is absent
+	entries, err := os.ReadDir(fixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := covered[e.Name()]; !ok {
+			t.Errorf("fixture %s is read by no test: add one", e.Name())
+		}
+		delete(covered, e.Name())
+	}
+	for name := range covered {
+		t.Errorf("fixture %s is gone: update the tests", name)
 	}
 }
