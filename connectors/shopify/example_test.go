@@ -47,9 +47,9 @@ func Example() {
 		panic(err)
 	}
 	// Output:
-	// #1001 gid://shopify/Order/5862346000000: 1 lines, total 277.68 USD (277.68 USD)
-	// #1002 gid://shopify/Order/5862346032768: 3 lines, total 341.01 USD (269.57 GBP)
-	// #1003 gid://shopify/Order/5862346065536: 4 lines, total 302.29 USD (278.66 EUR)
+	// #1001 gid://shopify/Order/5862346000000: 2 lines, total 867.36 USD (867.36 USD)
+	// #1002 gid://shopify/Order/5862346032768: 1 lines, total 378.01 USD (298.82 GBP)
+	// #1003 gid://shopify/Order/5862346065536: 3 lines, total 259.98 USD (239.66 EUR)
 	// after a refund:
-	// #1002 gid://shopify/Order/5862346032768: 3 lines, total 341.01 USD (269.57 GBP)
+	// #1002 gid://shopify/Order/5862346032768: 1 lines, total 378.01 USD (298.82 GBP)
 }

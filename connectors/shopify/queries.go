@@ -56,18 +56,18 @@ var ordersByIDQuery = `query OrdersByID($ids: [ID!]!) {
 }
 ` + fragsOrder
 
-const orderLinesQuery = `query OrderLines($id: ID!, $after: String) {
-  node(id: $id) { ... on Order { lineItems(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Line } } } }
+const orderLinesQuery = `query OrderLines($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on Order { lineItems(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Line } } } }
 }
 ` + fragsOrder
 
-const orderShipLinesQuery = `query OrderShippingLines($id: ID!, $after: String) {
-  node(id: $id) { ... on Order { shippingLines(first: 25, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Ship } } } }
+const orderShipLinesQuery = `query OrderShippingLines($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on Order { shippingLines(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Ship } } } }
 }
 ` + fragsOrder
 
-const orderChildIDsQuery = `query OrderChildren($id: ID!) {
-  node(id: $id) { ... on Order { refunds(first: 250) { id } fulfillments(first: 250) { id } } }
+const orderChildIDsQuery = `query OrderChildren($id: ID!, $first: Int!) {
+  node(id: $id) { ... on Order { refunds(first: $first) { id } fulfillments(first: $first) { id } } }
 }`
 
 const fragsChildren = fragBag + `
@@ -80,21 +80,33 @@ fragment FulfillmentFields on Fulfillment { id createdAt updatedAt status displa
 fragment FulfillmentLine on FulfillmentLineItem { id quantity lineItem { id sku } }`
 
 // childrenQuery fetches refunds and fulfilments by id; a refund costs about
-// 106 points, so batches hold at most 8 ids.
+// 122 points, so batches hold at most 8 ids (fewer under a lower limit).
 const childrenQuery = `query Children($ids: [ID!]!) {
   nodes(ids: $ids) { __typename ... on Refund { ...RefundFields } ... on Fulfillment { ...FulfillmentFields } }
 }
 ` + fragsChildren
 
-const childBatch = 8
+// Costs of one item of each follow-up, as Shopify prices them, for
+// sizing the pages.
+const (
+	costLine            = 15
+	costShipLine        = 16
+	costRefundLine      = 10
+	costFulfillmentLine = 3
+	costVariant         = 6
+	costChild           = 122
+	costOrderByID       = 281
+	costProduct         = 124
+	costLevel           = 5
+)
 
-const refundLinesQuery = `query RefundLines($id: ID!, $after: String) {
-  node(id: $id) { ... on Refund { refundLineItems(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...RefundLine } } } }
+const refundLinesQuery = `query RefundLines($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on Refund { refundLineItems(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...RefundLine } } } }
 }
 ` + fragsChildren
 
-const fulfillmentLinesQuery = `query FulfillmentLines($id: ID!, $after: String) {
-  node(id: $id) { ... on Fulfillment { fulfillmentLineItems(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...FulfillmentLine } } } }
+const fulfillmentLinesQuery = `query FulfillmentLines($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on Fulfillment { fulfillmentLineItems(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...FulfillmentLine } } } }
 }
 ` + fragsChildren
 
@@ -139,8 +151,8 @@ var productsByIDQuery = `query ProductsByID($ids: [ID!]!) {
 }
 ` + fragsProduct
 
-const productVariantsQuery = `query ProductVariants($id: ID!, $after: String) {
-  node(id: $id) { ... on Product { variants(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Variant } } } }
+const productVariantsQuery = `query ProductVariants($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on Product { variants(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Variant } } } }
 }
 ` + fragsProduct
 

@@ -393,6 +393,33 @@ func (r *readRun) pageSize(op string, perRecord float64, maxSize int) int {
 	return max(1, min(n, maxSize))
 }
 
+// limit returns the shop's single-query cost limit as learned.
+func (r *readRun) limit() float64 { return r.cl.learnedCost("max query cost", maxQueryCost) }
+
+// fits returns how many items costing perItem points each one query may
+// ask for (up to want), leaving room for the query's own objects.
+func (r *readRun) fits(perItem float64, want int) int {
+	return max(1, min(want, int((r.limit()-3)/perItem)))
+}
+
+// sized runs a follow-up query whose $first is n items of perItem points,
+// halving n while Shopify refuses the query as too expensive.
+func (r *readRun) sized(ctx context.Context, op, query string, vars map[string]any, perItem float64, n int, out any) (result, error) {
+	for {
+		vars["first"] = n
+		res, err := r.cl.do(ctx, op, query, vars, 3+perItem*float64(n), r.wait, out)
+		var mc *errMaxCost
+		if errors.As(err, &mc) && n > 1 {
+			if mc.max > 0 {
+				r.cl.learn("max query cost", float64(mc.max))
+			}
+			n = max(1, min(n/2, r.fits(perItem, n)))
+			continue
+		}
+		return res, err
+	}
+}
+
 // tooCostly learns from a MAX_COST_EXCEEDED answer to a page of size
 // records: the shop's limit and the cost of one record.
 func (r *readRun) tooCostly(op string, mc *errMaxCost, size int) {
@@ -486,7 +513,7 @@ func (r *readRun) completeOrders(ctx context.Context, orders []gOrder) error {
 					Fulfillments []gFulfillment `json:"fulfillments"`
 				} `json:"node"`
 			}
-			if _, err := r.cl.do(ctx, "order children", orderChildIDsQuery, map[string]any{"id": o.ID}, 502, r.wait, &more); err != nil {
+			if _, err := r.sized(ctx, "order children", orderChildIDsQuery, map[string]any{"id": o.ID}, 2, r.fits(2, 250), &more); err != nil {
 				return err
 			}
 			if more.Node != nil {
@@ -541,7 +568,7 @@ func (r *readRun) moreLines(ctx context.Context, o *gOrder) error {
 				} `json:"lineItems"`
 			} `json:"node"`
 		}
-		if _, err := r.cl.do(ctx, "order lines", orderLinesQuery, map[string]any{"id": o.ID, "after": after.EndCursor}, 752, r.wait, &out); err != nil {
+		if _, err := r.sized(ctx, "order lines", orderLinesQuery, map[string]any{"id": o.ID, "after": after.EndCursor}, costLine, r.fits(costLine, 50), &out); err != nil {
 			return err
 		}
 		if out.Node == nil {
@@ -559,7 +586,7 @@ func (r *readRun) moreLines(ctx context.Context, o *gOrder) error {
 				} `json:"shippingLines"`
 			} `json:"node"`
 		}
-		if _, err := r.cl.do(ctx, "order shipping lines", orderShipLinesQuery, map[string]any{"id": o.ID, "after": after.EndCursor}, 427, r.wait, &out); err != nil {
+		if _, err := r.sized(ctx, "order shipping lines", orderShipLinesQuery, map[string]any{"id": o.ID, "after": after.EndCursor}, costShipLine, r.fits(costShipLine, 25), &out); err != nil {
 			return err
 		}
 		if out.Node == nil {
@@ -575,14 +602,22 @@ func (r *readRun) moreLines(ctx context.Context, o *gOrder) error {
 func (r *readRun) children(ctx context.Context, ids []string) (map[string]*gRefund, map[string]*gFulfillment, error) {
 	refunds := map[string]*gRefund{}
 	fulfillments := map[string]*gFulfillment{}
-	for start := 0; start < len(ids); start += childBatch {
-		batch := ids[start:min(len(ids), start+childBatch)]
+	for start := 0; start < len(ids); {
+		n := r.fits(costChild, 8)
+		batch := ids[start:min(len(ids), start+n)]
 		var out struct {
 			Nodes []json.RawMessage `json:"nodes"`
 		}
-		if _, err := r.cl.do(ctx, "refunds and fulfilments", childrenQuery, map[string]any{"ids": batch}, float64(2+len(batch)*122), r.wait, &out); err != nil {
+		_, err := r.cl.do(ctx, "refunds and fulfilments", childrenQuery, map[string]any{"ids": batch}, float64(2+len(batch)*costChild), r.wait, &out)
+		var mc *errMaxCost
+		if errors.As(err, &mc) && len(batch) > 1 {
+			r.cl.learn("max query cost", float64(max(mc.max, 3)))
+			continue
+		}
+		if err != nil {
 			return nil, nil, err
 		}
+		start += len(batch)
 		for _, raw := range out.Nodes {
 			var probe struct {
 				Typename string `json:"__typename"`
@@ -620,7 +655,7 @@ func (r *readRun) moreRefundLines(ctx context.Context, g *gRefund) error {
 		var out struct {
 			Node *gRefund `json:"node"`
 		}
-		if _, err := r.cl.do(ctx, "refund lines", refundLinesQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, 502, r.wait, &out); err != nil {
+		if _, err := r.sized(ctx, "refund lines", refundLinesQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, costRefundLine, r.fits(costRefundLine, 50), &out); err != nil {
 			return err
 		}
 		if out.Node == nil {
@@ -637,7 +672,7 @@ func (r *readRun) moreFulfillmentLines(ctx context.Context, g *gFulfillment) err
 		var out struct {
 			Node *gFulfillment `json:"node"`
 		}
-		if _, err := r.cl.do(ctx, "fulfilment lines", fulfillmentLinesQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, 152, r.wait, &out); err != nil {
+		if _, err := r.sized(ctx, "fulfilment lines", fulfillmentLinesQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, costFulfillmentLine, r.fits(costFulfillmentLine, 50), &out); err != nil {
 			return err
 		}
 		if out.Node == nil {
@@ -703,7 +738,7 @@ func (r *readRun) addProduct(ctx context.Context, g *gProduct, track bool) error
 		var out struct {
 			Node *gProduct `json:"node"`
 		}
-		if _, err := r.cl.do(ctx, "product variants", productVariantsQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, 602, r.wait, &out); err != nil {
+		if _, err := r.sized(ctx, "product variants", productVariantsQuery, map[string]any{"id": g.ID, "after": after.EndCursor}, costVariant, r.fits(costVariant, 100), &out); err != nil {
 			return err
 		}
 		if out.Node == nil {
@@ -793,8 +828,8 @@ func (r *readRun) readLevels(ctx context.Context) error {
 				} `json:"inventoryLevels"`
 			} `json:"location"`
 		}
-		vars := map[string]any{"location": loc, "first": levelsPage, "after": nilIfEmpty(p.After), "query": nilIfEmpty(r.search())}
-		res, err := r.cl.do(ctx, "inventory levels", levelsPageQuery, vars, float64(3+levelsPage*5), r.wait, &out)
+		vars := map[string]any{"location": loc, "after": nilIfEmpty(p.After), "query": nilIfEmpty(r.search())}
+		res, err := r.sized(ctx, "inventory levels", levelsPageQuery, vars, costLevel, r.fits(costLevel, levelsPage), &out)
 		if err != nil {
 			return fmt.Errorf("shopify: read inventory levels of %s: %w", loc, err)
 		}
@@ -842,14 +877,15 @@ func (r *readRun) readIDs(ctx context.Context) error {
 	var est float64
 	switch r.req.Stream {
 	case StreamOrders:
-		query, op, batch, est = ordersByIDQuery, "orders by id", 3, 281
+		query, op, est = ordersByIDQuery, "orders by id", costOrderByID
 	case StreamProducts:
-		query, op, batch, est = productsByIDQuery, "products by id", 8, 124
+		query, op, est = productsByIDQuery, "products by id", costProduct
 	case StreamLocations:
-		query, op, batch, est = locationsByIDQuery, "locations by id", 100, 3
+		query, op, est = locationsByIDQuery, "locations by id", 3
 	case StreamInventoryLevels:
-		query, op, batch, est = levelsByIDQuery, "inventory levels by id", 150, 5
+		query, op, est = levelsByIDQuery, "inventory levels by id", costLevel
 	}
+	batch = r.fits(est, 100)
 	for start := 0; start < len(r.req.IDs); start += batch {
 		ids := r.req.IDs[start:min(len(r.req.IDs), start+batch)]
 		for _, id := range ids {

@@ -343,10 +343,23 @@ func TestCostBucket(t *testing.T) {
 // adapt from the MAX_COST_EXCEEDED answer.
 func TestQueryCostLimit(t *testing.T) {
 	t.Parallel()
-	srv := newShop(t, shopifytest.Options{Orders: 20, Seed: 8, MaxQueryCost: 450})
-	ms := mustRead(t, fastConnector(), config(t, srv, map[string]any{"bulk_mode": "never"}), StreamOrders, sdk.ModeFull, "")
-	if len(ms.records) != 20 {
-		t.Fatalf("%d records, want 20", len(ms.records))
+	srv := newShop(t, shopifytest.Options{Orders: 60, Seed: 8, MaxQueryCost: 300})
+	c := fastConnector()
+	for stream, want := range map[string]int{StreamOrders: 60, StreamProducts: 40, StreamInventoryLevels: len(srv.InventoryItems()) * 3} {
+		ms := mustRead(t, c, config(t, srv, map[string]any{"bulk_mode": "never"}), stream, sdk.ModeFull, "")
+		if len(ms.records) != want {
+			t.Fatalf("%s: %d records, want %d", stream, len(ms.records), want)
+		}
+	}
+	long := 0
+	srv.EachOrder(func(o shopifytest.OrderSummary) bool {
+		if o.Lines > pageLines {
+			long++
+		}
+		return true
+	})
+	if long == 0 {
+		t.Fatal("no order has more lines than a page: the follow-up query is not exercised")
 	}
 }
 

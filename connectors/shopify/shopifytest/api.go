@@ -525,15 +525,15 @@ func (s *Server) DeleteProduct(productGID string) error {
 	return fmt.Errorf("shopifytest: product %s does not exist", productGID)
 }
 
-// customerOrders lists the ids of a customer's orders (a full scan).
+// customerOrders lists the ids of a customer's orders.
 func (s *Server) customerOrders(c int) []int64 {
 	var ids []int64
 	for i := 0; i < s.st.total; i++ {
 		if s.st.deleted[i] {
 			continue
 		}
-		if o := s.st.get(i); o.cust != nil && o.cust.idx == c {
-			ids = append(ids, o.id)
+		if ci, ok := s.st.customerOf(i); ok && ci == c {
+			ids = append(ids, orderBase+int64(i)*idStride)
 		}
 	}
 	return ids

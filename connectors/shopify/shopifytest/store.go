@@ -334,8 +334,7 @@ func (s *store) genOrder(i int, at time.Time) *order {
 	// customer and address
 	city := pick(r, mkt.cities)
 	o.addr = city
-	if r.chance(90) {
-		c := r.intn(s.nCustomers)
+	if c, ok := s.customerOf(i); ok {
 		o.cust = genCustomer(s.seed, c, s.until)
 		if s.redacted[c] {
 			o.cust.redacted = true
@@ -445,6 +444,17 @@ func (s *store) genOrder(i int, at time.Time) *order {
 		o.refunds = append(o.refunds, rf)
 	}
 	return o
+}
+
+// customerOf returns the customer of order i (90 % of orders have one),
+// drawn from a stream of its own so that finding a customer's orders does
+// not generate them.
+func (s *store) customerOf(i int) (int, bool) {
+	r := newRNG(s.seed, 3<<40+uint64(i))
+	if !r.chance(90) {
+		return 0, false
+	}
+	return r.intn(s.nCustomers), true
 }
 
 // genFulfillments fulfils the first n lines, one fulfilment per location.
