@@ -263,7 +263,7 @@ func (s *Server) systemRoutes() []Route {
 	return []Route{
 		{Method: http.MethodGet, Path: "/healthz", Tag: "system", Summary: "Liveness: the process is up",
 			Response: "Health", Handler: func(c *gin.Context) {
-				c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.cfg.Version})
+				c.PureJSON(http.StatusOK, gin.H{"status": "ok", "version": s.cfg.Version})
 			}},
 		{Method: http.MethodGet, Path: "/readyz", Tag: "system", Summary: "Readiness: store, bus and plugins answer",
 			Description: "Runs every readiness check with a 5-second deadline; 503 lists the failing ones.",
@@ -271,7 +271,7 @@ func (s *Server) systemRoutes() []Route {
 		{Method: http.MethodGet, Path: "/metrics", Tag: "system", Summary: "Prometheus metrics",
 			ContentType: "text/plain", Handler: gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))},
 		{Method: http.MethodGet, Path: "/openapi.json", Tag: "system", Summary: "This API's OpenAPI 3.1 document",
-			ContentType: "application/json", Handler: func(c *gin.Context) { c.JSON(http.StatusOK, s.OpenAPI()) }},
+			ContentType: "application/json", Handler: func(c *gin.Context) { c.PureJSON(http.StatusOK, s.OpenAPI()) }},
 	}
 }
 
@@ -313,5 +313,5 @@ func (s *Server) readyz(c *gin.Context) {
 	if !ok {
 		status, state = http.StatusServiceUnavailable, "not ready"
 	}
-	c.JSON(status, gin.H{"status": state, "checks": out})
+	c.PureJSON(status, gin.H{"status": state, "checks": out})
 }

@@ -59,7 +59,7 @@ func (s *Server) tokenRoutes() []Route {
 				if toks == nil {
 					toks = []store.Token{}
 				}
-				c.JSON(http.StatusOK, gin.H{"items": toks})
+				c.PureJSON(http.StatusOK, gin.H{"items": toks})
 			}},
 		{Method: http.MethodPost, Path: "/v1/tokens", Tag: "tokens", Scope: ScopeAdmin, Summary: "Create an API token",
 			Description: "Returns the token's secret once; store it, it cannot be shown again.",
@@ -78,7 +78,7 @@ func (s *Server) tokenRoutes() []Route {
 					Fail(c, err)
 					return
 				}
-				c.JSON(http.StatusCreated, gin.H{"token": plain, "info": t})
+				c.PureJSON(http.StatusCreated, gin.H{"token": plain, "info": t})
 			}},
 		{Method: http.MethodDelete, Path: "/v1/tokens/:id", Tag: "tokens", Scope: ScopeAdmin, Summary: "Revoke an API token",
 			Status: http.StatusNoContent, Errors: []int{404}, Handler: func(c *gin.Context) {

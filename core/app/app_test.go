@@ -51,7 +51,7 @@ func TestBootsTheWholeGateway(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return resp.StatusCode, strings.TrimSpace(string(b))
 	}
 	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, `"plugins":"ok"`) || !strings.Contains(body, `"bus":"ok"`) {
 		t.Fatalf("readyz: %d %s", code, body)

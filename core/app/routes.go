@@ -33,7 +33,7 @@ func (a *App) routes() []api.Route {
 		{Method: http.MethodGet, Path: "/v1/plugins", Tag: "connections", Scope: api.ScopeRead,
 			Summary: "List plugin processes with their state, version, restarts and last error", Response: "PluginList",
 			Handler: func(c *gin.Context) {
-				c.JSON(http.StatusOK, gin.H{"items": a.Host.Health()})
+				c.PureJSON(http.StatusOK, gin.H{"items": a.Host.Health()})
 			}},
 	}
 }

@@ -66,7 +66,7 @@ func writeList(c *gin.Context, items any, next int64) {
 	if next > 0 {
 		cursor = api.EncodeCursor(next)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": cursor})
+	c.PureJSON(http.StatusOK, gin.H{"items": items, "next_cursor": cursor})
 }
 
 // connectionView is a connection as the API shows it: secrets redacted,
@@ -184,7 +184,7 @@ func (in *Ingress) Routes() []api.Route {
 					}
 					items = append(items, m)
 				}
-				c.JSON(http.StatusOK, gin.H{"items": items})
+				c.PureJSON(http.StatusOK, gin.H{"items": items})
 			}},
 		{Method: http.MethodGet, Path: "/v1/connectors/:name", Tag: "connections", Scope: api.ScopeRead,
 			Summary: "Describe one connector", Response: "Manifest", Errors: []int{404},
@@ -194,7 +194,7 @@ func (in *Ingress) Routes() []api.Route {
 					api.Fail(c, api.NotFound("connector %q: %v", c.Param("name"), err))
 					return
 				}
-				c.JSON(http.StatusOK, m)
+				c.PureJSON(http.StatusOK, m)
 			}},
 		{Method: http.MethodPost, Path: "/v1/connections", Tag: "connections", Scope: api.ScopeAdmin,
 			Summary:     "Create a connection",
@@ -212,7 +212,7 @@ func (in *Ingress) Routes() []api.Route {
 					return
 				}
 				v := in.view(c.Request.Context(), sc, false)
-				c.JSON(http.StatusCreated, gin.H{"connection": v, "check": check})
+				c.PureJSON(http.StatusCreated, gin.H{"connection": v, "check": check})
 			}},
 		{Method: http.MethodGet, Path: "/v1/connections", Tag: "connections", Scope: api.ScopeRead,
 			Summary: "List connections with their health", Response: "ConnectionList",
@@ -230,7 +230,7 @@ func (in *Ingress) Routes() []api.Route {
 				for i := range list {
 					items = append(items, in.view(c.Request.Context(), &list[i], true))
 				}
-				c.JSON(http.StatusOK, gin.H{"items": items})
+				c.PureJSON(http.StatusOK, gin.H{"items": items})
 			}},
 		{Method: http.MethodGet, Path: "/v1/connections/:id", Tag: "connections", Scope: api.ScopeRead,
 			Summary:  "Get a connection: configuration (secrets redacted), health, last sync, webhook counts and errors",
@@ -241,7 +241,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, in.view(c.Request.Context(), sc, true))
+				c.PureJSON(http.StatusOK, in.view(c.Request.Context(), sc, true))
 			}},
 		{Method: http.MethodPatch, Path: "/v1/connections/:id", Tag: "connections", Scope: api.ScopeAdmin,
 			Summary: "Change a connection's name, configuration (merged, re-checked) or status (active, paused)",
@@ -257,7 +257,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, in.view(c.Request.Context(), sc, true))
+				c.PureJSON(http.StatusOK, in.view(c.Request.Context(), sc, true))
 			}},
 		{Method: http.MethodDelete, Path: "/v1/connections/:id", Tag: "connections", Scope: api.ScopeAdmin,
 			Summary:     "Delete a connection",
@@ -310,7 +310,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, inboxDetail(e))
+				c.PureJSON(http.StatusOK, inboxDetail(e))
 			}},
 		{Method: http.MethodPost, Path: "/v1/webhooks/events/:id/replay", Tag: "webhooks", Scope: api.ScopeOps,
 			Summary:     "Replay a failed or dead-lettered event",
@@ -334,7 +334,7 @@ func (in *Ingress) Routes() []api.Route {
 				if !ok {
 					msg = "not replayed: the event is processed, or already waiting to be processed"
 				}
-				c.JSON(http.StatusOK, gin.H{"replayed": ok, "message": msg})
+				c.PureJSON(http.StatusOK, gin.H{"replayed": ok, "message": msg})
 			}},
 
 		{Method: http.MethodPost, Path: "/v1/connections/:id/syncs", Tag: "syncs", Scope: api.ScopeOps,
@@ -353,7 +353,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusAccepted, viewJob(j))
+				c.PureJSON(http.StatusAccepted, viewJob(j))
 			}},
 		{Method: http.MethodGet, Path: "/v1/syncs", Tag: "syncs", Scope: api.ScopeRead,
 			Summary: "List sync jobs, newest first", Response: "SyncJobList", Errors: []int{400},
@@ -390,7 +390,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, viewJob(j))
+				c.PureJSON(http.StatusOK, viewJob(j))
 			}},
 		{Method: http.MethodGet, Path: "/v1/syncs/:id/events", Tag: "syncs", Scope: api.ScopeRead, QueryToken: true,
 			Summary:     "Stream a sync job's progress as Server-Sent Events",
@@ -419,7 +419,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, viewJob(j))
+				c.PureJSON(http.StatusOK, viewJob(j))
 			}},
 
 		{Method: http.MethodPost, Path: "/v1/connections/:id/writebacks", Tag: "writebacks", Scope: api.ScopeOps,
@@ -447,7 +447,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusAccepted, gin.H{"id": strconv.FormatInt(id, 10), "duplicate": dup})
+				c.PureJSON(http.StatusAccepted, gin.H{"id": strconv.FormatInt(id, 10), "duplicate": dup})
 			}},
 		{Method: http.MethodGet, Path: "/v1/writebacks", Tag: "writebacks", Scope: api.ScopeRead,
 			Summary: "List write-backs, newest first", Response: "WritebackList", Errors: []int{400},
@@ -482,7 +482,7 @@ func (in *Ingress) Routes() []api.Route {
 					fail(c, err)
 					return
 				}
-				c.JSON(http.StatusOK, w)
+				c.PureJSON(http.StatusOK, w)
 			}},
 		{Method: http.MethodPost, Path: "/v1/writebacks/:id/replay", Tag: "writebacks", Scope: api.ScopeOps,
 			Summary: "Replay a failed or dead-lettered write-back (a succeeded one is a no-op)", Response: "Replay", Errors: []int{400, 404},
@@ -500,7 +500,7 @@ func (in *Ingress) Routes() []api.Route {
 				if ok {
 					wake(in.writebackWake)
 				}
-				c.JSON(http.StatusOK, gin.H{"replayed": ok})
+				c.PureJSON(http.StatusOK, gin.H{"replayed": ok})
 			}},
 		{Method: http.MethodGet, Path: "/v1/rejects", Tag: "syncs", Scope: api.ScopeRead,
 			Summary: "List records that syncs rejected as invalid, with the reason", Response: "RejectList", Errors: []int{400},

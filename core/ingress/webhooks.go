@@ -186,5 +186,5 @@ func (in *Ingress) handleWebhook(c *gin.Context) {
 		wake(in.inboxWake)
 	}
 	in.metrics.webhooks.WithLabelValues(cn.Connector, status).Inc()
-	c.JSON(http.StatusOK, gin.H{"status": status, "id": strconv.FormatInt(res.ID, 10)})
+	c.PureJSON(http.StatusOK, gin.H{"status": status, "id": strconv.FormatInt(res.ID, 10)})
 }
