@@ -302,9 +302,12 @@ func (l Levels) Order(position int) int {
 // time. A cycle service level α takes the α-quantile; a fill rate β takes the
 // smallest level whose expected shortage per cycle is at most (1−β) times
 // the demand per cycle (the lot Q, or the mean demand of a review period).
-// Normal forecasts use the closed forms with σ_LTD = √(Σσ² + d̄²·σ_L²); other
-// forecasts use their exact distribution (sample paths, history) or a grid
-// of their quantiles, mixed over the lead-time distribution when it varies.
+// Normal forecasts use the closed forms with σ_LTD = √(Σσ² + d̄²·σ_L²).
+// Sample-path, daily and Poisson forecasts use their exact distribution,
+// mixed over the lead-time distribution when it varies. Other (quantile-
+// only) forecasts answer a cycle service level with their own quantile,
+// widened for lead-time variability and undershoot as a normal would be,
+// and a fill rate from a grid of 200 of their quantiles.
 func ComputeLevels(rule Rule, dem Demand, lt LeadTime, econ Economics) (Levels, error) {
 	if err := rule.Validate(); err != nil {
 		return Levels{}, err
@@ -360,34 +363,48 @@ func ComputeLevels(rule Rule, dem Demand, lt LeadTime, econ Economics) (Levels, 
 		cycle = meanMass(dem, review)
 	}
 	var level float64
-	if !isNormal(dem) && !isAtoms(dem) && lt.SD == 0 && rule.Service.Kind == CycleService {
-		// A plain quantile forecast answers a cycle service level directly;
-		// the undershoot is added by its mean.
+	if !isNormal(dem) && !isAtoms(dem) && rule.Service.Kind == CycleService {
+		// A quantile-only forecast answers a cycle service level with one
+		// quantile. A variable lead time and the undershoot U widen it as
+		// they would a normal: + E[U] + z·(√(σ_X² + d̄²σ_L² + σ_U²) − σ_X),
+		// with σ_X read from the forecast's ±1σ quantiles. This keeps the
+		// forecast's own shape and costs a few dozen quantile calls.
 		lv.Method = describe(dem)
-		if lv.ProtectionDays > 0 {
-			level = dem.LeadTimeQuantile(rule.Service.Level, lv.ProtectionDays)
+		p := lv.ProtectionDays
+		if p > 0 {
+			level = dem.LeadTimeQuantile(rule.Service.Level, p)
 			if math.IsNaN(level) || math.IsInf(level, 0) {
-				return Levels{}, inputErr("levels: the forecast gives no %g-quantile over %d days (got %v)", rule.Service.Level, lv.ProtectionDays, level)
+				return Levels{}, inputErr("levels: the forecast gives no %g-quantile over %d days (got %v)", rule.Service.Level, p, level)
 			}
+		}
+		extra := 0.0
+		if lt.SD > 0 {
+			dbar := dem.Mean(1)
+			if lt.Days > 0 {
+				dbar = meanMass(dem, lt.Days) / float64(lt.Days)
+			}
+			extra += dbar * dbar * lt.SD * lt.SD
+			lv.Method += " and lead-time variability"
 		}
 		if undershoot {
 			day, err := atomsFor(dem, 1, undershootGrid)
 			if err != nil {
 				return Levels{}, err
 			}
-			// Add the undershoot U by its mean, and widen by its spread as
-			// for normal variables: z·(√(σ_X²+σ_U²) − σ_X), with σ_X read
-			// from the forecast's ±1σ quantiles.
 			u := day.undershoot()
 			lv.Undershoot = u.mean()
 			level += lv.Undershoot
-			if lv.ProtectionDays > 0 {
-				sx := (dem.LeadTimeQuantile(0.8413447460685429, lv.ProtectionDays) - dem.LeadTimeQuantile(0.15865525393145707, lv.ProtectionDays)) / 2
-				if sx >= 0 && !math.IsInf(sx, 0) {
-					su := u.sd()
-					level += NormalQuantile(rule.Service.Level) * (math.Hypot(sx, su) - sx)
-				}
+			extra += u.sd() * u.sd()
+		}
+		if extra > 0 {
+			sx := 0.0
+			if p > 0 {
+				sx = (dem.LeadTimeQuantile(0.8413447460685429, p) - dem.LeadTimeQuantile(0.15865525393145707, p)) / 2
 			}
+			if !(sx >= 0) || math.IsInf(sx, 0) {
+				return Levels{}, inputErr("levels: the forecast's quantiles over %d days are not increasing (spread %v)", p, sx)
+			}
+			level += NormalQuantile(rule.Service.Level) * (math.Sqrt(sx*sx+extra) - sx)
 		}
 	} else {
 		d, u, method, err := protectionDist(dem, lt, review, undershoot)
