@@ -290,23 +290,50 @@ type moneyJSON struct {
 // MarshalJSON writes {"amount": "12.30", "currency": "EUR"} with the amount
 // as a decimal string.
 func (m Money) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(`{"amount":"`)
-	b.WriteString(m.Amount.String())
-	b.WriteString(`","currency":`)
-	c, err := json.Marshal(string(m.Currency))
-	if err != nil {
-		return nil, err
+	b := make([]byte, 0, 48)
+	b = append(b, `{"amount":"`...)
+	b = append(b, m.Amount.String()...)
+	b = append(b, `","currency":`...)
+	if plainCode(string(m.Currency)) {
+		b = append(b, '"')
+		b = append(b, m.Currency...)
+		b = append(b, '"')
+	} else {
+		c, err := json.Marshal(string(m.Currency))
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, c...)
 	}
-	b.Write(c)
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+// plainCode reports whether s needs no JSON escaping (ASCII letters and digits).
+func plainCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // UnmarshalJSON reads {"amount": "12.30", "currency": "EUR"}. The amount
 // must be a JSON string holding a decimal number: a JSON number would have
 // passed through a float in many producers, so it is refused.
 func (m *Money) UnmarshalJSON(data []byte) error {
+	// Money is decoded millions of times in a sync: the common, simple form
+	// is parsed by hand; anything else takes the general path below, which
+	// also produces the errors.
+	if amount, cur, ok := scanMoney(data); ok {
+		d, err := ParseAmount(amount)
+		if err != nil {
+			return err
+		}
+		m.Amount, m.Currency = d, Currency(cur)
+		return nil
+	}
 	var raw moneyJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -326,6 +353,83 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 	}
 	m.Amount, m.Currency = d, raw.Currency
 	return nil
+}
+
+// scanMoney parses {"amount":"…","currency":"…"} (either key order,
+// whitespace allowed, strings without escapes). ok is false for anything
+// else, which the caller hands to encoding/json.
+func scanMoney(b []byte) (amount, currency string, ok bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		start := i + 1
+		for j := start; j < len(b); j++ {
+			switch c := b[j]; {
+			case c == '"':
+				i = j + 1
+				return string(b[start:j]), true
+			case c == '\\' || c < 0x20 || c >= 0x80:
+				// Escapes, control characters and non-ASCII take the
+				// general path, which validates and decodes them.
+				return "", false
+			}
+		}
+		return "", false
+	}
+	ws()
+	if i >= len(b) || b[i] != '{' {
+		return "", "", false
+	}
+	i++
+	var haveA, haveC bool
+	for n := 0; n < 2; n++ {
+		ws()
+		key, okk := str()
+		if !okk {
+			return "", "", false
+		}
+		ws()
+		if i >= len(b) || b[i] != ':' {
+			return "", "", false
+		}
+		i++
+		ws()
+		val, okv := str()
+		if !okv {
+			return "", "", false
+		}
+		switch {
+		case key == "amount" && !haveA:
+			amount, haveA = val, true
+		case key == "currency" && !haveC:
+			currency, haveC = val, true
+		default:
+			return "", "", false
+		}
+		ws()
+		if i >= len(b) {
+			return "", "", false
+		}
+		if n == 0 {
+			if b[i] != ',' {
+				return "", "", false
+			}
+			i++
+		}
+	}
+	if b[i] != '}' {
+		return "", "", false
+	}
+	i++
+	ws()
+	return amount, currency, haveA && haveC && i == len(b)
 }
 
 // MoneyBag holds the same amount in the shop's currency and, where the buyer

@@ -292,3 +292,31 @@ func FuzzMoneyUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScanMoneyAgreesWithDecoder checks the hand-written fast path against
+// encoding/json: whatever scanMoney accepts, the general decoder reads the
+// same way.
+func FuzzScanMoneyAgreesWithDecoder(f *testing.F) {
+	for _, s := range []string{`{"amount":"1.23","currency":"EUR"}`, ` { "currency" : "JPY" , "amount" : "-5" } `,
+		`{"amount":"1","amount":"2"}`, `{"amount":"1","currency":"EUR","x":1}`, `{"amount":"1\u0030","currency":"EUR"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		amount, cur, ok := scanMoney([]byte(s))
+		if !ok {
+			return
+		}
+		var raw struct {
+			Amount   *string `json:"amount"`
+			Currency *string `json:"currency"`
+		}
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json rejects it: %v", s, err)
+		}
+		if raw.Amount == nil || raw.Currency == nil || *raw.Amount != amount || *raw.Currency != cur {
+			t.Fatalf("fast path read %q as (%q, %q), encoding/json as %v", s, amount, cur, raw)
+		}
+	})
+}
