@@ -275,8 +275,20 @@ func (b *binner) add(x, w float64) {
 }
 
 func (b *binner) dist() dist {
+	total := 0.0
+	for _, w := range b.p {
+		total += w
+	}
+	// Trim negligible tails, as fromDense does, so ranges stay tight.
+	first, last := 0, len(b.p)-1
+	for tail := 0.0; first < last && tail+b.p[first] < tailMass*total; first++ {
+		tail += b.p[first]
+	}
+	for tail := 0.0; last > first && tail+b.p[last] < tailMass*total; last-- {
+		tail += b.p[last]
+	}
 	n := 0
-	for k := range b.p {
+	for k := first; k <= last; k++ {
 		if b.p[k] > 0 {
 			b.v[n], b.p[n] = b.v[k]/b.p[k], b.p[k]
 			n++
