@@ -344,3 +344,40 @@ func TestPlanParallelMatchesSequential(t *testing.T) {
 		t.Errorf("ranged %d times, want 5", n)
 	}
 }
+
+func TestTransfersDirect(t *testing.T) {
+	t.Parallel()
+	rule := Rule{Policy: PolicySS, Service: CSL(0.95), NoUndershoot: true}
+	mk := func(sku, loc string, avail int) Decision {
+		d, err := Decide(Input{
+			Position:  Position{SKU: sku, LocationID: loc, OnHand: avail, Available: avail},
+			Demand:    constDemand(t, 10, 0, 60),
+			LeadTime:  LeadTime{Days: 7},
+			Economics: Economics{CoverDays: 10},
+			Rule:      &rule,
+		}, Config{Now: planNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	// s = 70, S = 170: the donor has 130 above S; the receiver needs 160.
+	ds := []Decision{mk("A", "north", 300), mk("A", "south", 10)}
+	tr, after, err := Transfers(ds, Config{Now: planNow}, TransferConfig{LeadTime: LeadTime{Days: 1}, MinQuantity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 1 || tr[0].Quantity != 130 || tr[0].FromLocationID != "north" || tr[0].LocationID != "south" {
+		t.Fatalf("transfers = %+v", tr)
+	}
+	// South now has 140 coming, still ≤ s? 10 + 130 = 140 > 70: no purchase.
+	if after[1].Suggestion != nil || after[1].Position != 140 || after[0].Position != 170 {
+		t.Errorf("after transfers: north %d, south %d (suggestion %v)", after[0].Position, after[1].Position, after[1].Suggestion)
+	}
+	if _, _, err := Transfers([]Decision{mk("A", "x", 1), mk("B", "y", 1)}, Config{Now: planNow}, TransferConfig{}); !errors.Is(err, ErrInput) {
+		t.Errorf("mixed SKUs: %v", err)
+	}
+	if _, _, err := Transfers(ds, Config{Now: planNow}, TransferConfig{MinQuantity: -1}); !errors.Is(err, ErrInput) {
+		t.Errorf("bad config: %v", err)
+	}
+}
