@@ -130,6 +130,7 @@ type localSearch struct {
 	loopID         int
 	penalty        float64
 	stop           func() bool
+	giveUp         func() bool // optional: abandon a descent before SWAP* (descend then reports false)
 
 	nodeU, nodeX, nodeV, nodeY                             *lsNode
 	routeU, routeV                                         *lsRoute
@@ -230,6 +231,9 @@ func (ls *localSearch) descend(selective bool) bool {
 		// A second pass always runs: moves into empty routes start there.
 		if ls.nbMoves != before || ls.loopID == 0 {
 			continue
+		}
+		if ls.giveUp != nil && ls.giveUp() {
+			return false
 		}
 		if !ls.swapStarPass() {
 			break

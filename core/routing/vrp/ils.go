@@ -63,6 +63,14 @@ const (
 // cheaper but the search worse per second on X-n1001-k43).
 const ilsGranular = 20
 
+// ilsGiveUpSlack is how far, in mean edge lengths, a candidate may lie
+// above the acceptance limit after the route-improvement moves and still
+// get its SWAP* passes. With 2, four 60 s runs side by side on X-n1001-k43
+// did 1.6–2.2 times the iterations and ended 0.2 % lower than without the
+// cut-off; 0 and 0.5 dropped too many candidates that SWAP* would have
+// rescued.
+const ilsGiveUpSlack = 2.0
+
 func newILSRun(d *hgsData, seed uint64, b *runBounds) *ilsRun {
 	rng := rand.New(rand.NewPCG(seed, 0x1150_5eed))
 	r := &ilsRun{d: d, seed: seed, rng: rng, bounds: b}
@@ -174,17 +182,22 @@ func (r *ilsRun) run() {
 	r.cur = r.totalDistance()
 	r.record()
 	r.meanEdge = r.cur / float64(d.n+ind.nbRoutes)
+	// A candidate whose cost after the cheap moves is far above what the
+	// annealing would accept is dropped before the costlier SWAP* passes.
+	var limit float64
+	ls.giveUp = func() bool { return r.totalDistance() > limit+ilsGiveUpSlack*r.meanEdge }
 	for !r.done() {
 		r.iter++
 		start := ls.nbMoves
+		temp := r.meanEdge * ilsTempStart * math.Pow(ilsTempEnd/ilsTempStart, r.bounds.progress(r.iter))
+		limit = r.cur - temp*math.Log(1-r.rng.Float64())
 		r.snapshot()
 		if !r.ruinRecreate() || !ls.descend(true) {
 			r.restore(start)
 			continue
 		}
 		cost := r.totalDistance()
-		temp := r.meanEdge * ilsTempStart * math.Pow(ilsTempEnd/ilsTempStart, r.bounds.progress(r.iter))
-		if cost < r.cur-epsilon || cost < r.cur-temp*math.Log(1-r.rng.Float64()) {
+		if cost < r.cur-epsilon || cost < limit {
 			r.cur = cost
 			if int64(cost+0.5) < r.bestCost {
 				r.record()
