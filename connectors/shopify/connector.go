@@ -45,7 +45,6 @@ type Connector struct {
 	mu      sync.Mutex
 	clients map[string]*client
 	buckets map[string]*costBucket
-	skus    sync.Map // inventory item id -> sku, for webhooks
 }
 
 // Option configures a Connector.

@@ -93,19 +93,27 @@ func (c cursor) String() string {
 	return string(b)
 }
 
-// seenKey identifies what was sent of a record: its numeric id, its
-// updated_at second and a hash of its content. updated_at has second
-// precision in Shopify's API, so a record changed twice within one second
-// keeps it; the hash tells those versions apart, so the second one is sent
-// (the store takes an equal version whose content differs).
-func seenKey(rec commerce.Record) string {
+// Seen and Recent entries identify what was sent of a record:
+// "id@unix#hash", its numeric id, its updated_at second and a hash of its
+// content. updated_at has second precision in Shopify's API, so a record
+// changed twice within one second keeps it; the hash tells those versions
+// apart, so the second one is sent (the store takes an equal version whose
+// content differs).
+
+// versionKey is "id@unix" of a record.
+func versionKey(rec commerce.Record) string {
 	id := rec.Ref().ExternalID
 	if i := strings.LastIndexByte(id, '/'); i >= 0 {
 		id = id[i+1:]
 	}
+	return id + "@" + strconv.FormatInt(rec.Version().Unix(), 10)
+}
+
+// contentHash is a short hash of a record's JSON document.
+func contentHash(rec commerce.Record) string {
 	h := fnv.New32a()
 	_ = json.NewEncoder(h).Encode(rec)
-	return id + "@" + strconv.FormatInt(rec.Version().Unix(), 10) + "#" + strconv.FormatUint(uint64(h.Sum32()), 36)
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 func seenTime(k string) int64 {
@@ -127,6 +135,8 @@ type readRun struct {
 	cur  cursor
 	prog sdk.Progress
 	skip map[string]bool
+	// skipIDs are the "id@unix" parts of skip.
+	skipIDs map[string]bool
 	// batch collects the records of the current page.
 	batch []commerce.Record
 }
@@ -176,8 +186,11 @@ func (c *Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadS
 		r.cur.Pass = p
 	}
 	r.skip = make(map[string]bool, len(p.Skip))
+	r.skipIDs = make(map[string]bool, len(p.Skip))
 	for _, k := range p.Skip {
 		r.skip[k] = true
+		id, _, _ := strings.Cut(k, "#")
+		r.skipIDs[id] = true
 	}
 	r.prog.Records = 0
 	switch {
@@ -222,12 +235,18 @@ func (r *readRun) add(rec commerce.Record, trackSeen bool) error {
 		if p.Max == "" || upd.After(mustTime(p.Max)) {
 			p.Max = upd.UTC().Format(time.RFC3339)
 		}
-		key := seenKey(rec)
-		if trackSeen {
-			p.Seen = append(p.Seen, key)
-		}
-		if r.skip[key] {
-			return nil
+		// hashing the record costs a JSON encoding: do it only for records
+		// the next pass may meet again, or that the previous pass sent
+		id := versionKey(rec)
+		floor := mustTime(p.Max).Add(-r.cfg.overlap())
+		if r.skipIDs[id] || trackSeen && !upd.Before(floor) {
+			key := id + "#" + contentHash(rec)
+			if trackSeen && !upd.Before(floor) {
+				p.Seen = append(p.Seen, key)
+			}
+			if r.skip[key] {
+				return nil
+			}
 		}
 		p.Sent++
 	}
