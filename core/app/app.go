@@ -21,6 +21,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/config"
 	"github.com/supplyhub/supplyhub/core/host"
 	"github.com/supplyhub/supplyhub/core/ingress"
+	"github.com/supplyhub/supplyhub/core/planning"
 	"github.com/supplyhub/supplyhub/core/secrets"
 	"github.com/supplyhub/supplyhub/core/store"
 )
@@ -37,14 +38,15 @@ type Options struct {
 
 // App is a running gateway.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	Store   store.Store
-	Bus     *bus.Bus
-	Secrets *secrets.Box
-	API     *api.Server
-	Host    *host.Host
-	Ingress *ingress.Ingress
+	Config   config.Config
+	Log      *slog.Logger
+	Store    store.Store
+	Bus      *bus.Bus
+	Secrets  *secrets.Box
+	API      *api.Server
+	Host     *host.Host
+	Ingress  *ingress.Ingress
+	Planning *planning.Service
 
 	relay  *bus.Relay
 	stderr io.Writer
@@ -117,6 +119,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.API.AddReadiness("plugins", a.pluginsReady)
 	a.API.Registry().MustRegister(a.Ingress.Collectors()...)
 	a.Ingress.Register(a.API)
+	a.Planning = planning.New(cfg.Planning, a.Store, a.Bus, a.Log)
+	a.Planning.Register(a.API)
 	a.API.Add(a.routes()...)
 	return a, nil
 }
@@ -151,7 +155,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		a.relay.Run(workCtx) //nolint:errcheck // returns nil on cancel
@@ -159,6 +163,12 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	go func() {
 		defer wg.Done()
 		a.Ingress.Run(workCtx) //nolint:errcheck // returns nil on cancel
+	}()
+	go func() {
+		defer wg.Done()
+		if err := a.Planning.Run(workCtx); err != nil {
+			a.Log.Error("planning stopped", "err", err)
+		}
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -18,6 +18,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/bus"
 	"github.com/supplyhub/supplyhub/core/host"
 	"github.com/supplyhub/supplyhub/core/ingress"
+	"github.com/supplyhub/supplyhub/core/planning"
 	"github.com/supplyhub/supplyhub/core/store"
 )
 
@@ -35,6 +36,8 @@ type Config struct {
 	Plugins host.Config `yaml:"plugins"`
 	// Ingress tunes webhooks, syncs and write-back.
 	Ingress ingress.Config `yaml:"ingress"`
+	// Planning tunes forecasting and recommendations in the gateway.
+	Planning planning.Config `yaml:"planning"`
 	// Secrets configures encryption of connector secrets at rest.
 	Secrets Secrets `yaml:"secrets"`
 	// HTTP configures the API server.

@@ -433,3 +433,25 @@ func TestInboxRuns(t *testing.T) {
 		}
 	})
 }
+
+func TestStockDays(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		d1, _ := commerce.ParseDate("2026-03-01")
+		d2 := d1.AddDays(1)
+		for _, v := range []int{5, 0, 3} {
+			if err := s.RecordStock(ctx, "A", "L", d1, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.RecordStock(ctx, "A", "L", d2, 4)  //nolint:errcheck
+		s.RecordStock(ctx, "B", "L", d2, -1) //nolint:errcheck
+		days, err := s.StockoutDays(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !days["A@L"][d1] || days["A@L"][d2] || !days["B@L"][d2] || len(days) != 2 {
+			t.Fatalf("stockout days %v", days)
+		}
+	})
+}

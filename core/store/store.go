@@ -25,6 +25,7 @@ type Store interface {
 	OutboxStore
 	IngressStore
 	ComplianceStore
+	StockStore
 	// Driver returns "sqlite" or "postgres".
 	Driver() string
 	// Ping checks that the database answers.

@@ -1,0 +1,104 @@
+package planning
+
+import (
+	"context"
+	"errors"
+
+	"github.com/supplyhub/supplyhub/core/recommend"
+	"github.com/supplyhub/supplyhub/core/store"
+	"github.com/supplyhub/supplyhub/sdk/commerce"
+)
+
+// rebuildRecommendations builds the recommendation model from every stored
+// order and product.
+func (s *Service) rebuildRecommendations(ctx context.Context) error {
+	var baskets []recommend.Basket
+	q := store.Query{Kind: commerce.KindOrder, Limit: 1000, IncludeDeleted: true}
+	for {
+		page, err := s.store.ListRecords(ctx, q)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			rec, err := page.Items[i].Decode()
+			if err != nil {
+				return err
+			}
+			if b := recommend.FromOrder(rec.(*commerce.Order)); len(b.Lines) > 0 {
+				baskets = append(baskets, b)
+			}
+		}
+		if page.Next == 0 {
+			break
+		}
+		q.After = page.Next
+	}
+	m, err := recommend.Build(baskets, recommend.Config{})
+	if err != nil {
+		return err
+	}
+	catalog, err := s.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	m.SetCatalog(catalog)
+	s.recMu.Lock()
+	s.rec = m
+	s.recMu.Unlock()
+	s.log.Info("recommendations built", "orders", m.Stats().Orders, "items", m.Stats().Items)
+	return nil
+}
+
+// catalog reads products into the recommender's catalogue (category and
+// vendor of each SKU, for cold start).
+func (s *Service) catalog(ctx context.Context) (recommend.Catalog, error) {
+	c := recommend.Catalog{}
+	q := store.Query{Kind: commerce.KindProduct, Limit: 1000}
+	for {
+		page, err := s.store.ListRecords(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			rec, err := page.Items[i].Decode()
+			if err != nil {
+				return nil, err
+			}
+			c.AddProduct(rec.(*commerce.Product))
+		}
+		if page.Next == 0 {
+			return c, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// onOrder applies a changed order to the recommendation model.
+func (s *Service) onOrder(ctx context.Context, ev store.RecordEvent) error {
+	s.recMu.RLock()
+	m := s.rec
+	s.recMu.RUnlock()
+	if m == nil {
+		return nil // the model is built from the store on start
+	}
+	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, ev.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rec, err := sr.Decode()
+	if err != nil {
+		return nil
+	}
+	_, err = m.Upsert(recommend.FromOrder(rec.(*commerce.Order)))
+	return err
+}
+
+// recommender returns the current model, or nil before the first build.
+func (s *Service) recommender() *recommend.Model {
+	s.recMu.RLock()
+	defer s.recMu.RUnlock()
+	return s.rec
+}
