@@ -720,14 +720,14 @@ exactly k routes, X an unlimited fleet. Every solution is checked.`,
 }
 
 type benchRow struct {
-	name            string
-	n               int
-	bks, cost       int64
-	gap             float64
-	ttb, elapsed    time.Duration
-	iterations      int
-	routes, vehicle int
-	method          string
+	name       string
+	n          int
+	bks, cost  int64
+	gap        float64
+	ttb        time.Duration
+	iterations int
+	routes     int
+	method     string
 }
 
 func runBench(cmd *cobra.Command, dataDir string, selected []tsplib.BKS, base vrp.Config, format string) error {
@@ -758,7 +758,7 @@ func runBench(cmd *cobra.Command, dataDir string, selected []tsplib.BKS, base vr
 			if err != nil {
 				return fmt.Errorf("route bench: %s: %w", b.Instance, err)
 			}
-			row.cost, row.ttb, row.elapsed, row.iterations, row.method = res.Cost, res.TimeToBest, res.Elapsed, res.Iterations, "ils-2opt-oropt"
+			row.cost, row.ttb, row.iterations, row.method = res.Cost, res.TimeToBest, res.Iterations, "ils-2opt-oropt"
 		} else {
 			if b.ExactFleet {
 				cfg.Fleet = vrp.ExactFleet(b.Vehicles)
@@ -770,8 +770,8 @@ func runBench(cmd *cobra.Command, dataDir string, selected []tsplib.BKS, base vr
 			if _, err := vrp.Check(in, res.Routes, cfg.Fleet); err != nil {
 				return fmt.Errorf("route bench: %s: %w", b.Instance, err)
 			}
-			row.cost, row.ttb, row.elapsed, row.iterations, row.method = res.Cost, res.TimeToBest, res.Elapsed, res.Iterations, res.Method.String()
-			row.routes, row.vehicle = len(res.Routes), b.Vehicles
+			row.cost, row.ttb, row.iterations, row.method = res.Cost, res.TimeToBest, res.Iterations, res.Method.String()
+			row.routes = len(res.Routes)
 		}
 		row.gap = b.GapPercent(row.cost)
 		rows = append(rows, row)
