@@ -495,3 +495,37 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSolution checks that ParseSolution never panics and that an
+// accepted solution round-trips through WriteSolution.
+func FuzzParseSolution(f *testing.F) {
+	f.Add([]byte("Route #1: 1 2 3\nRoute #2: 4\nCost 42\n"))
+	f.Add([]byte("Route #1: 5\r\ncost: 7\r\n"))
+	f.Add([]byte("route #1:\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sol, err := ParseSolution(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteSolution(&buf, sol.Routes, sol.Cost); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseSolution(&buf)
+		nonEmpty := 0
+		for _, r := range sol.Routes {
+			if len(r) > 0 {
+				nonEmpty++
+			}
+		}
+		if nonEmpty == 0 {
+			return // nothing to write back but the cost
+		}
+		if err != nil {
+			t.Fatalf("written solution does not parse: %v\n%s", err, buf.String())
+		}
+		if again.Cost != sol.Cost || len(again.Routes) != nonEmpty {
+			t.Fatalf("round trip changed the solution: %+v -> %+v", sol, again)
+		}
+	})
+}
