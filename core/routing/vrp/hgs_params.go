@@ -70,7 +70,10 @@ func newHGSData(in *Instance, fleet Fleet, tune hgsTuning) *hgsData {
 		d.nbVehicles = fleet.MaxRoutes
 	default:
 		lb := float64(d.totalDemand) / float64(d.capacity)
-		d.nbVehicles = int(math.Ceil(1.3*lb)) + 3
+		// HGS's slack over the bin-packing bound, but never fewer slots
+		// than a first-fit-decreasing packing needs (demands just over half
+		// the capacity need a route each, far above the bound).
+		d.nbVehicles = max(int(math.Ceil(1.3*lb))+3, firstFitDecreasing(in.Demand[1:], d.capacity)+1)
 	}
 	d.nbVehicles = max(d.nbVehicles, fleet.MinRoutes, 1)
 	d.nbVehicles = min(d.nbVehicles, d.n)
@@ -236,4 +239,26 @@ func (ind *individual) removeProximity(o *individual) {
 			return
 		}
 	}
+}
+
+// firstFitDecreasing returns the number of vehicles a first-fit-decreasing
+// packing of the demands uses: a feasible fleet size.
+func firstFitDecreasing(demands []int, capacity int) int {
+	sorted := slices.Clone(demands)
+	slices.SortFunc(sorted, func(a, b int) int { return b - a })
+	var free []int
+	for _, q := range sorted {
+		placed := false
+		for i := range free {
+			if free[i] >= q {
+				free[i] -= q
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			free = append(free, capacity-q)
+		}
+	}
+	return len(free)
 }

@@ -355,6 +355,31 @@ func TestSolveCVRPErrors(t *testing.T) {
 	}
 }
 
+// TestSolveCVRPHalfCapacityDemands: every demand exceeds half the
+// capacity, so each customer needs its own route, far above the
+// bin-packing bound; the route slots must still suffice.
+func TestSolveCVRPHalfCapacityDemands(t *testing.T) {
+	t.Parallel()
+	in := randomCVRP(3, 20, 10)
+	in.Demand = make([]int, in.N)
+	for i := 1; i < in.N; i++ {
+		in.Demand[i] = 6
+	}
+	var want int64
+	for i := 1; i < in.N; i++ {
+		want += int64(in.D(0, i) + in.D(i, 0))
+	}
+	for _, m := range []Method{MethodHGS, MethodILS} {
+		res, err := SolveCVRP(context.Background(), in, Config{Seed: 1, MaxIterations: 50, Method: m})
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		if len(res.Routes) != 20 || res.Cost != want {
+			t.Fatalf("%s: %d routes cost %d, want 20 single-customer routes costing %d", m, len(res.Routes), res.Cost, want)
+		}
+	}
+}
+
 func TestSolveCVRPTiny(t *testing.T) {
 	t.Parallel()
 	for n := 1; n <= 3; n++ {
