@@ -143,12 +143,19 @@ func (in *Instance) validateFleet(f Fleet) error {
 	return nil
 }
 
+// MaxNodes is the largest instance FromTSPLIB converts: the solvers keep a
+// full N×N distance matrix (400 MB at this size).
+const MaxNodes = 10000
+
 // FromTSPLIB converts a parsed TSPLIB/CVRPLIB instance. A CVRP instance must
 // have a single depot at node 1 (as CVRPLIB's do); a TSP instance gets node 1
 // as its start.
 func FromTSPLIB(t *tsplib.Instance) (*Instance, error) {
 	if t.Type != tsplib.ProblemCVRP && t.Type != tsplib.ProblemTSP {
 		return nil, fmt.Errorf("vrp: %s is a %s file, not a TSP or CVRP instance", t.Name, t.Type)
+	}
+	if t.Dimension > MaxNodes {
+		return nil, fmt.Errorf("vrp: %s has %d nodes; the solvers keep a full distance matrix and accept at most %d", t.Name, t.Dimension, MaxNodes)
 	}
 	m, err := t.Matrix()
 	if err != nil {

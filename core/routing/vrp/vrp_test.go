@@ -459,3 +459,29 @@ func TestShippedSolutionsCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestFromTSPLIBLimits(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	n := MaxNodes + 1
+	fmt.Fprintf(&b, "NAME: big\nTYPE: TSP\nDIMENSION: %d\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n", n)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d %d %d\n", i, i%100, i/100)
+	}
+	ti, err := tsplib.Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromTSPLIB(ti); err == nil || !strings.Contains(err.Error(), "at most 10000") {
+		t.Fatalf("want a size error, got %v", err)
+	}
+	two := "NAME: d\nTYPE: CVRP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nCAPACITY: 5\nNODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\n" +
+		"DEMAND_SECTION\n1 0\n2 1\n3 1\nDEPOT_SECTION\n1\n2\n-1\n"
+	ti, err = tsplib.Parse(strings.NewReader(two))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromTSPLIB(ti); err == nil || !strings.Contains(err.Error(), "single depot at node 1") {
+		t.Fatalf("want a depot error, got %v", err)
+	}
+}
