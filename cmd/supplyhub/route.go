@@ -535,6 +535,9 @@ whose sites are demand points.`,
 			if kMax > len(pts) {
 				return usageError("--k %s asks for more sites than the %d demand points", kRange, len(pts))
 			}
+			if method != "kmeans" && len(pts) > maxPMedianPoints {
+				return usageError("%d demand points: the p-median search compares every point as a site and would take hours above %d; aggregate the points (for example by postcode) or use --method kmeans", len(pts), maxPMedianPoints)
+			}
 			cfg := siting.Config{Metric: metric, Seed: seed, Restarts: restarts}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintf(cmd.OutOrStdout(), "%d demand points, total demand %s, %s distances\n", len(pts), fmtNum(totalWeight(pts)), metric)
@@ -587,6 +590,10 @@ whose sites are demand points.`,
 	fl.IntVar(&restarts, "restarts", 10, "k-means runs and p-median interchange starts per k")
 	return cmd
 }
+
+// maxPMedianPoints bounds the p-median search of "route site", whose time
+// grows with the square of the number of points.
+const maxPMedianPoints = 5000
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 

@@ -14,7 +14,9 @@ import (
 // each candidate site, the best site to close is found in one pass over
 // the demand points using each point's nearest and second-nearest open
 // sites) until no swap improves. The result is a local optimum for single
-// swaps; on small instances it is usually optimal.
+// swaps; on small instances it is usually optimal. Time grows with points ×
+// candidates × k per pass: for more than a few thousand points, pass fewer
+// Candidates or aggregate the demand.
 func PMedian(points []Point, k int, cfg Config) (*Solution, error) {
 	g, err := prepare(points, cfg)
 	if err != nil {
