@@ -75,6 +75,9 @@ func TestSolveTSPMatchesHeldKarp(t *testing.T) {
 }
 
 func TestSolveTSPBenchmarkShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wall-clock solver run; skipped with -short")
+	}
 	t.Parallel()
 	cases := []struct {
 		file   string
@@ -123,6 +126,9 @@ func TestSolveTSPDeterministic(t *testing.T) {
 }
 
 func TestSolveTSPStopsOnCancel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wall-clock solver run; skipped with -short")
+	}
 	in := load(t, "tsp/pr1002.tsp")
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)

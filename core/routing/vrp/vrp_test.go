@@ -189,6 +189,9 @@ func TestSolveCVRPExactFleetOptimum(t *testing.T) {
 }
 
 func TestSolveCVRPBenchmarkShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wall-clock solver run; skipped with -short")
+	}
 	t.Parallel()
 	in := load(t, "cvrp/A/A-n32-k5.vrp")
 	for _, m := range []Method{MethodHGS, MethodILS} {
@@ -280,6 +283,9 @@ func TestSolveCVRPWithoutCoordinates(t *testing.T) {
 // TestSolveCVRPStopsPromptly is not parallel: the other tests of the
 // package would compete for the CPU it measures.
 func TestSolveCVRPStopsPromptly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wall-clock solver run; skipped with -short")
+	}
 	in := load(t, "cvrp/X/X-n1001-k43.vrp")
 	for _, m := range []Method{MethodHGS, MethodILS} {
 		t.Run(m.String()+"/time limit", func(t *testing.T) {
