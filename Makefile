@@ -61,7 +61,8 @@ bench-recommend: ## recommend: 1M-line build, upsert, query, snapshot and evalua
 
 .PHONY: bench-inventory
 bench-inventory: ## inventory: plan 100,000 SKU-locations per forecast kind, then target vs achieved CSL and cost against a tuned min/max on generated demand (~10 min)
-	$(GO) test -run '^$$' -bench 'Plan100k|Decide' -benchmem -benchtime 1x -timeout 60m ./core/inventory/
+	$(GO) test -run '^$$' -bench 'Plan100k|PlanMemory' -benchmem -benchtime 1x -timeout 60m ./core/inventory/
+	$(GO) test -run '^$$' -bench 'Decide' -benchmem ./core/inventory/
 	$(GO) test -v -run '^$$' -bench 'ServiceLevels|VersusMinMax' -benchtime 1x -timeout 60m ./core/inventory/ | sed -n 's/^ *report_bench_test.go:[0-9]*: //p'
 
 ROUTING_DATA ?= ../shared/bench/routing
@@ -121,3 +122,23 @@ bench-plugins: ## plugin boundary: records/s through Read (plugin process, in-pr
 bench-shopify: ## shopify: 100,000-order sync with throttling off, in-process (bulk and paged) and through the plugin process: orders/s and peak memory
 	$(GO) test -run '^$$' -bench 'Sync100k' -benchmem -benchtime 1x -timeout 30m ./connectors/shopify/
 	$(GO) test -run '^$$' -bench 'ShopifyPlugin100k' -benchmem -benchtime 1x -timeout 30m ./e2e/
+
+# Demo and dashboard (docs/demo.md, docs/dashboard.md).
+DEMO_FLAGS    ?=
+UPLOT_VERSION ?= 1.6.32
+DASHBOARD_VENDOR := core/dashboard/static/vendor
+
+.PHONY: demo dashboard-vendor
+demo: build ## build, then run the whole product on fake upstreams: gateway, plugins, a year of history, live webhooks, the dashboard (DEMO_FLAGS="--skus 60")
+	$(BIN)/supplyhub demo --addr $(ADDR) --data-dir $(DATA_DIR)/demo $(DEMO_FLAGS)
+
+dashboard-vendor: ## re-vendor the dashboard's chart library (uPlot from npm) into core/dashboard/static/vendor with its version and licence (needs npm; the result is committed)
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm"; exit 1; }
+	rm -rf $(BIN)/npm-uplot && mkdir -p $(BIN)/npm-uplot $(DASHBOARD_VENDOR)
+	cd $(BIN)/npm-uplot && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null && tar xzf uplot-$(UPLOT_VERSION).tgz
+	cp $(BIN)/npm-uplot/package/dist/uPlot.esm.js $(BIN)/npm-uplot/package/dist/uPlot.min.css $(DASHBOARD_VENDOR)/
+	cp $(BIN)/npm-uplot/package/LICENSE $(DASHBOARD_VENDOR)/uPlot.LICENSE
+	{ echo "# Vendored front-end libraries (make dashboard-vendor writes this file)"; echo; \
+	  echo "uplot $(UPLOT_VERSION) MIT npm:uplot@$(UPLOT_VERSION)"; \
+	  cd $(DASHBOARD_VENDOR) && sha256sum uPlot.esm.js uPlot.min.css; } > $(DASHBOARD_VENDOR)/VENDOR.txt
+	cat $(DASHBOARD_VENDOR)/VENDOR.txt

@@ -132,6 +132,31 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
+// BenchmarkPlanMemory plans 10,000, 100,000 and 300,000 SKU-locations
+// with normal forecasts: the peak heap stays flat while the input grows,
+// since nothing is kept per SKU-location.
+func BenchmarkPlanMemory(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 300_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			var peak uint64
+			var ms runtime.MemStats
+			for b.Loop() {
+				seen := 0
+				for _, err := range Plan(context.Background(), benchInputs(n, "normal"), Config{Now: planNow}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					if seen++; seen%2000 == 0 {
+						runtime.ReadMemStats(&ms)
+						peak = max(peak, ms.HeapInuse)
+					}
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
 // BenchmarkDecide times one SKU-location decision with a normal forecast.
 func BenchmarkDecide(b *testing.B) {
 	var in Input
