@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -134,7 +135,7 @@ func readCSV(r io.Reader, what string, valueCols []string, optional string) ([]*
 		return nil, false, inputErr("%s csv has a header but no rows", what)
 	}
 	for _, s := range order {
-		slices.SortStableFunc(s.rows, func(a, b csvCell) int { return cmpInt(a.t, b.t) })
+		slices.SortStableFunc(s.rows, func(a, b csvCell) int { return cmp.Compare(a.t, b.t) })
 		for i := 1; i < len(s.rows); i++ {
 			if s.rows[i].t == s.rows[i-1].t {
 				return nil, false, inputErr("%s csv rows %d and %d: series %q has day %s twice", what, s.rows[i-1].line, s.rows[i].line, s.id, formatT(s.rows[i].t, s.dated))
@@ -145,16 +146,6 @@ func readCSV(r io.Reader, what string, valueCols []string, optional string) ([]*
 		}
 	}
 	return order, hasOpt, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // parseT reads an integer index or a date (as its day number since 1970).
