@@ -28,7 +28,7 @@ var (
 
 // gatewayBuild builds the supplyhub binary and the Shopify plugin (with its
 // lock file) once per test run and returns the binary and plugins dir.
-func gatewayBuild(t *testing.T) (bin, pluginsDir string) {
+func gatewayBuild(t testing.TB) (bin, pluginsDir string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the gateway binary and a plugin; skipped with -short")
@@ -59,7 +59,7 @@ func gatewayBuild(t *testing.T) (bin, pluginsDir string) {
 	return filepath.Join(buildDir, "supplyhub"), filepath.Join(buildDir, "plugins")
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -71,7 +71,7 @@ func freeAddr(t *testing.T) string {
 
 // gateway is a supplyhub serve subprocess.
 type gateway struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	addr   string
 	stderr *syncBuffer
@@ -91,7 +91,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 // startGateway runs `supplyhub serve` with env added to a minimal
 // environment and waits for /healthz.
-func startGateway(t *testing.T, bin, pluginsDir, dataDir, addr string, env ...string) *gateway {
+func startGateway(t testing.TB, bin, pluginsDir, dataDir, addr string, env ...string) *gateway {
 	t.Helper()
 	g := &gateway{t: t, addr: addr, stderr: &syncBuffer{}}
 	g.cmd = exec.Command(bin, "serve", "--addr", addr, "--data-dir", dataDir)
@@ -141,7 +141,7 @@ func (g *gateway) bootstrapToken() string {
 }
 
 // api calls the gateway's API and decodes the JSON answer into out.
-func apiCall(t *testing.T, addr, token, method, path string, body any, out any) int {
+func apiCall(t testing.TB, addr, token, method, path string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -181,7 +181,7 @@ type inboxEvent struct {
 }
 
 // allInboxEvents pages through every inbox event of a connection.
-func allInboxEvents(t *testing.T, addr, token, connection string) []inboxEvent {
+func allInboxEvents(t testing.TB, addr, token, connection string) []inboxEvent {
 	t.Helper()
 	var all []inboxEvent
 	path := "/v1/webhooks/events?limit=1000&connection=" + connection

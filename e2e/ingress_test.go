@@ -37,7 +37,7 @@ func (d delivery) post(addr string) (int, error) {
 
 // shopifyDeliveries prepares an orders/updated delivery for each order of
 // the fake shop.
-func shopifyDeliveries(t *testing.T, fake *shopifytest.Server, n int) []delivery {
+func shopifyDeliveries(t testing.TB, fake *shopifytest.Server, n int) []delivery {
 	t.Helper()
 	var ds []delivery
 	fake.EachOrder(func(o shopifytest.OrderSummary) bool {
@@ -51,7 +51,7 @@ func shopifyDeliveries(t *testing.T, fake *shopifytest.Server, n int) []delivery
 	return ds
 }
 
-func createShopifyConnection(t *testing.T, addr, token string, fake *shopifytest.Server) {
+func createShopifyConnection(t testing.TB, addr, token string, fake *shopifytest.Server) {
 	t.Helper()
 	u, _ := url.Parse(fake.URL)
 	var out map[string]any
@@ -67,7 +67,7 @@ func createShopifyConnection(t *testing.T, addr, token string, fake *shopifytest
 
 // waitSettled waits until no inbox event of the connection is pending,
 // processing or retrying.
-func waitSettled(t *testing.T, addr, token string, want int, timeout time.Duration) []inboxEvent {
+func waitSettled(t testing.TB, addr, token string, want int, timeout time.Duration) []inboxEvent {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var evs []inboxEvent

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,6 +271,10 @@ func (s *Server) systemRoutes() []Route {
 			Response:    "Readiness", Errors: []int{503}, Handler: s.readyz},
 		{Method: http.MethodGet, Path: "/metrics", Tag: "system", Summary: "Prometheus metrics",
 			ContentType: "text/plain", Handler: gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))},
+		{Method: http.MethodGet, Path: "/debug/pprof/*profile", Tag: "system", Scope: ScopeAdmin,
+			Summary:     "Go runtime profiles (pprof) of this instance",
+			Description: "index, cmdline, profile?seconds=N (CPU), trace, heap, goroutine, allocs, block, mutex, threadcreate; for diagnosing a slow or stuck gateway with go tool pprof.",
+			ContentType: "application/octet-stream", Handler: pprofHandler},
 		{Method: http.MethodGet, Path: "/openapi.json", Tag: "system", Summary: "This API's OpenAPI 3.1 document",
 			ContentType: "application/json", Handler: func(c *gin.Context) { c.PureJSON(http.StatusOK, s.OpenAPI()) }},
 	}
@@ -314,4 +319,22 @@ func (s *Server) readyz(c *gin.Context) {
 		status, state = http.StatusServiceUnavailable, "not ready"
 	}
 	c.PureJSON(status, gin.H{"status": state, "checks": out})
+}
+
+// pprofHandler serves net/http/pprof under /debug/pprof/.
+func pprofHandler(c *gin.Context) {
+	switch name := strings.TrimPrefix(c.Param("profile"), "/"); name {
+	case "", "index":
+		pprof.Index(c.Writer, c.Request)
+	case "cmdline":
+		pprof.Cmdline(c.Writer, c.Request)
+	case "profile":
+		pprof.Profile(c.Writer, c.Request)
+	case "symbol":
+		pprof.Symbol(c.Writer, c.Request)
+	case "trace":
+		pprof.Trace(c.Writer, c.Request)
+	default:
+		pprof.Handler(name).ServeHTTP(c.Writer, c.Request)
+	}
 }
