@@ -349,17 +349,17 @@ func (s *Server) Taxes() []Tax {
 // SaleOrder is a sales order as the fake holds it. Amounts are formatted
 // in the order's currency ("130.28").
 type SaleOrder struct {
-	ID                                int64
-	Name, ClientOrderRef, Origin      string
-	State                             string
-	Currency                          string
-	PartnerID                         int64
-	PartnerName, PartnerEmail         string
-	ShippingPartnerID                 int64
-	DateOrder                         time.Time
+	ID                                    int64
+	Name, ClientOrderRef, Origin          string
+	State                                 string
+	Currency                              string
+	PartnerID                             int64
+	PartnerName, PartnerEmail             string
+	ShippingPartnerID                     int64
+	DateOrder                             time.Time
 	AmountUntaxed, AmountTax, AmountTotal string
-	Lines                             []SaleLine
-	WriteDate                         time.Time
+	Lines                                 []SaleLine
+	WriteDate                             time.Time
 }
 
 // SaleLine is a line of a sales order.
@@ -409,7 +409,7 @@ func (s *Server) SaleOrders() []SaleOrder {
 	return out
 }
 
-func str(v any) string { s, _ := v.(string); return s }
+func str(v any) string  { s, _ := v.(string); return s }
 func num(v any) float64 { x, _ := v.(float64); return x }
 
 // SaleOrdersByRef returns the sales orders whose customer reference is ref.

@@ -8,9 +8,9 @@ import (
 )
 
 // Field constructors.
-func char(name, label string) *fieldDef  { return &fieldDef{name: name, typ: tChar, label: label} }
-func text(name, label string) *fieldDef  { return &fieldDef{name: name, typ: tText, label: label} }
-func html(name, label string) *fieldDef  { return &fieldDef{name: name, typ: tHTML, label: label} }
+func char(name, label string) *fieldDef { return &fieldDef{name: name, typ: tChar, label: label} }
+func text(name, label string) *fieldDef { return &fieldDef{name: name, typ: tText, label: label} }
+func html(name, label string) *fieldDef { return &fieldDef{name: name, typ: tHTML, label: label} }
 func integer(name, label string) *fieldDef {
 	return &fieldDef{name: name, typ: tInt, label: label}
 }

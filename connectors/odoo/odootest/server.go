@@ -96,9 +96,9 @@ type Faults struct {
 
 // Stats counts what the fake served.
 type Stats struct {
-	Requests, JSONRPC, JSON2                                                  int64
+	Requests, JSONRPC, JSON2                                                   int64
 	Injected429, Injected5xx, InjectedSlow, InjectedTimeout, InjectedMalformed int64
-	InjectedSerialization, LostResponses                                      int64
+	InjectedSerialization, LostResponses                                       int64
 }
 
 // Server is a fake Odoo server speaking the external API: JSON-RPC at
@@ -747,9 +747,9 @@ func (s *Server) serveJSON2(w http.ResponseWriter, r *http.Request) {
 // extraParams are keyword arguments Odoo methods accept beyond their
 // declared ones.
 var extraParams = map[string][]string{
-	"read":          {"load"},
-	"message_post":  {"message_type", "subtype_xmlid", "subject", "partner_ids"},
-	"search_read":   {"load"},
+	"read":                {"load"},
+	"message_post":        {"message_type", "subtype_xmlid", "subject", "partner_ids"},
+	"search_read":         {"load"},
 	"check_access_rights": {"raise_exception"},
 }
 

@@ -125,7 +125,7 @@ func activeStorable(srv *odootest.Server) []odootest.Product {
 	return out
 }
 
-func money(s string) commerce.Money { return commerce.MustMoney(s, "USD") }
+func money(s string) commerce.Money  { return commerce.MustMoney(s, "USD") }
 func bag(s string) commerce.MoneyBag { return commerce.Bag(money(s)) }
 
 func bagp(s string) *commerce.MoneyBag {
@@ -164,7 +164,7 @@ func Orders(t testing.TB, srv *odootest.Server, conn string) (a, b, c *commerce.
 	refundAt := now.Add(-10 * time.Minute)
 	b = &commerce.Order{Meta: meta("gid://conformance/Order/1002"), Number: "#1002", CreatedAt: now.Add(-2 * time.Hour), Currency: "USD",
 		FinancialStatus: commerce.FinancialPartiallyRefunded, TaxesIncluded: true,
-		Lines: []commerce.OrderLine{{ExternalID: "1002-1", SKU: ps[2].SKU, Title: ps[2].Name, Quantity: 3, UnitPrice: bag("11.90"), TaxLines: tax("DE MwSt", "0.19", "5.70")}},
+		Lines:    []commerce.OrderLine{{ExternalID: "1002-1", SKU: ps[2].SKU, Title: ps[2].Name, Quantity: 3, UnitPrice: bag("11.90"), TaxLines: tax("DE MwSt", "0.19", "5.70")}},
 		Subtotal: bag("35.70"), TotalDiscounts: bag("0.00"), TotalShipping: bag("0.00"), TotalTax: bag("5.70"), Total: bag("35.70"),
 		Refunds: []commerce.Refund{{Meta: commerce.Meta{Source: commerce.Ref{ExternalID: "gid://conformance/Refund/77"}, UpdatedAt: refundAt},
 			OrderID: "gid://conformance/Order/1002", CreatedAt: refundAt,
