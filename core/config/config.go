@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gopkg.in/yaml.v3"
 
 	"github.com/supplyhub/supplyhub/core/bus"
@@ -165,11 +166,16 @@ func (c *Config) KeyFile() string {
 	return filepath.Join(c.DataDir, "secret.key")
 }
 
+// leaf reports whether a struct type is one setting rather than a section.
+func leaf(t reflect.Type) bool {
+	return t == reflect.TypeOf(time.Time{}) || t == reflect.TypeOf(decimal.Decimal{})
+}
+
 func applyEnv(v reflect.Value, lookup func(string) (string, bool)) error {
 	t := v.Type()
 	for i := range t.NumField() {
 		f, fv := t.Field(i), v.Field(i)
-		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Time{}) {
+		if f.Type.Kind() == reflect.Struct && !leaf(f.Type) {
 			if err := applyEnv(fv, lookup); err != nil {
 				return err
 			}
@@ -192,6 +198,13 @@ func applyEnv(v reflect.Value, lookup func(string) (string, bool)) error {
 
 func setField(v reflect.Value, raw string) error {
 	switch v.Interface().(type) {
+	case decimal.Decimal:
+		d, err := decimal.NewFromString(raw)
+		if err != nil {
+			return fmt.Errorf("not a decimal number such as 0.25")
+		}
+		v.Set(reflect.ValueOf(d))
+		return nil
 	case time.Duration:
 		d, err := time.ParseDuration(raw)
 		if err != nil {
@@ -232,7 +245,7 @@ func redact(v reflect.Value) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f, fv := t.Field(i), v.Field(i)
-		if f.Type.Kind() == reflect.Struct {
+		if f.Type.Kind() == reflect.Struct && !leaf(f.Type) {
 			redact(fv)
 			continue
 		}
@@ -251,7 +264,7 @@ func Settings() [][2]string {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if f.Type.Kind() == reflect.Struct {
+			if f.Type.Kind() == reflect.Struct && !leaf(f.Type) {
 				walk(f.Type, prefix+name+".")
 				continue
 			}

@@ -110,3 +110,19 @@ func TestSettingsAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimalSettings(t *testing.T) {
+	c, err := Load("", env(map[string]string{"SUPPLYHUB_PLANNING_HOLDING_RATE": "0.3"}))
+	if err != nil || c.Planning.HoldingRate.String() != "0.3" {
+		t.Fatalf("holding rate %v, %v", c.Planning.HoldingRate, err)
+	}
+	if _, err := Load("", env(map[string]string{"SUPPLYHUB_PLANNING_ORDER_COST": "fifty"})); err == nil || !strings.Contains(err.Error(), "decimal") {
+		t.Fatalf("bad decimal: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("planning:\n  order_cost: \"75.50\"\n"), 0o600)
+	c, err = Load(path, env(nil))
+	if err != nil || c.Planning.OrderCost.String() != "75.5" {
+		t.Fatalf("order cost from YAML: %v %v", c.Planning.OrderCost, err)
+	}
+}

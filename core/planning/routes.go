@@ -19,8 +19,13 @@ func (s *Service) Register(srv *api.Server) {
 		"ForecastRun":    api.SchemaOf(RunStatus{}),
 		"Recommendation": api.SchemaOf(recommend.Result{}),
 		"ForecastPage":   api.PageSchema(commerce.KindForecast),
+		"ReplenishmentList": map[string]any{"type": "object", "properties": map[string]any{
+			"items": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/ReplenishmentSuggestion"}},
+			"run":   api.SchemaOf(ReplenishmentStatus{})}},
+		"ReplenishmentRun": api.SchemaOf(ReplenishmentStatus{}),
 	})
 	srv.Add(s.routes()...)
+	srv.Add(s.replenishmentRoutes()...)
 }
 
 func (s *Service) routes() []api.Route {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/supplyhub/supplyhub/core/bus"
 	"github.com/supplyhub/supplyhub/core/forecast"
 	"github.com/supplyhub/supplyhub/core/recommend"
@@ -26,6 +28,14 @@ type Config struct {
 	MinHistory int `yaml:"min_history" env:"SUPPLYHUB_PLANNING_MIN_HISTORY"`
 	// Method is the forecasting method; auto.
 	Method string `yaml:"method" env:"SUPPLYHUB_PLANNING_METHOD"`
+	// LeadTimeDays is the supplier lead time when none is known; 14.
+	LeadTimeDays int `yaml:"lead_time_days" env:"SUPPLYHUB_PLANNING_LEAD_TIME_DAYS"`
+	// OrderCost is the fixed cost of placing a purchase order, in the
+	// currency of each item's unit cost; 50.
+	OrderCost decimal.Decimal `yaml:"order_cost" env:"SUPPLYHUB_PLANNING_ORDER_COST"`
+	// HoldingRate is the yearly cost of holding stock as a share of its
+	// value; 0.25.
+	HoldingRate decimal.Decimal `yaml:"holding_rate" env:"SUPPLYHUB_PLANNING_HOLDING_RATE"`
 }
 
 func (c *Config) setDefaults() {
@@ -40,6 +50,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.Method == "" {
 		c.Method = string(forecast.MethodAuto)
+	}
+	if c.LeadTimeDays <= 0 {
+		c.LeadTimeDays = 14
+	}
+	if c.OrderCost.IsZero() {
+		c.OrderCost = decimal.NewFromInt(50)
+	}
+	if c.HoldingRate.IsZero() {
+		c.HoldingRate = decimal.RequireFromString("0.25")
 	}
 }
 
@@ -65,10 +84,11 @@ type Service struct {
 	bus   *bus.Bus
 	log   *slog.Logger
 
-	runMu   sync.Mutex
-	running bool
-	status  RunStatus
-	wake    chan string
+	runMu           sync.Mutex
+	running         bool
+	status          RunStatus
+	replenishStatus ReplenishmentStatus
+	wake            chan string
 
 	recMu sync.RWMutex
 	rec   *recommend.Model
@@ -84,7 +104,7 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{cfg: cfg, store: st, bus: b, log: logger.With("component", "planning"),
-		status: RunStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now}
+		status: RunStatus{State: "idle"}, replenishStatus: ReplenishmentStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now}
 }
 
 // Run keeps the recommendation model and the stock history current from
@@ -160,6 +180,8 @@ func (s *Service) schedule(ctx context.Context) {
 		}
 		if _, err := s.RunForecasts(ctx, trigger); err != nil && ctx.Err() == nil {
 			s.log.Warn("forecast run failed", "err", err)
+		} else if _, err := s.Replenish(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("replenishment run failed", "err", err)
 		}
 		unlock()
 	}

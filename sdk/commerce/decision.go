@@ -43,6 +43,9 @@ func (*Forecast) Kind() Kind { return KindForecast }
 func (f *Forecast) Validate() error {
 	c := newChecker(KindForecast)
 	c.meta(f.Meta)
+	if f.Deleted {
+		return c.err()
+	}
 	c.required("sku", f.SKU)
 	c.required("method", f.Method)
 	c.time("generated_at", f.GeneratedAt)
@@ -110,6 +113,9 @@ func (*ReplenishmentSuggestion) Kind() Kind { return KindReplenishmentSuggestion
 func (s *ReplenishmentSuggestion) Validate() error {
 	c := newChecker(KindReplenishmentSuggestion)
 	c.meta(s.Meta)
+	if s.Deleted {
+		return c.err()
+	}
 	c.oneOf("type", s.Type, "purchase", "transfer")
 	c.required("type", s.Type)
 	c.required("sku", s.SKU)

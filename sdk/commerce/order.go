@@ -358,6 +358,9 @@ func (*Customer) Kind() Kind { return KindCustomer }
 func (cu *Customer) Validate() error {
 	c := newChecker(KindCustomer)
 	c.meta(cu.Meta)
+	if cu.Deleted {
+		return c.err()
+	}
 	c.optTime("created_at", cu.CreatedAt)
 	for i, a := range cu.Addresses {
 		c.index("addresses", i).address(a)
