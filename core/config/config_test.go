@@ -126,3 +126,16 @@ func TestDecimalSettings(t *testing.T) {
 		t.Fatalf("order cost from YAML: %v %v", c.Planning.OrderCost, err)
 	}
 }
+
+func TestChannelRulesFromYAML(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("planning:\n  channels:\n    - channel: amazon-eu\n      pool: DEFAULT\n      buffer_percent: 10\n      cap: 50\n    - channel: shopify-eu\n      per_location: true\n      locations: [L1]\n      buffer: 2\n"), 0o600)
+	c, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := c.Planning.Channels
+	if len(ch) != 2 || ch[0].BufferPercent != 10 || ch[0].Cap != 50 || !ch[1].PerLocation || ch[1].Buffer != 2 || ch[1].Locations[0] != "L1" {
+		t.Fatalf("channels %+v", ch)
+	}
+}

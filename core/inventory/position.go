@@ -135,25 +135,25 @@ func Positions(levels []commerce.InventoryLevel, receipts []Receipt) ([]Position
 // locations feed it, what is held back, and the most it may show.
 type ChannelRule struct {
 	// Channel names the channel, usually its connection id ("shopify-eu").
-	Channel string
+	Channel string `yaml:"channel" json:"channel"`
 	// Locations are the locations that feed the channel (its pool); empty
 	// means every location.
-	Locations []string
+	Locations []string `yaml:"locations" json:"locations"`
 	// PerLocation publishes one figure per location (as Shopify keeps stock
 	// per location); otherwise one pooled figure is published under Pool (as
 	// an Amazon listing has one quantity).
-	PerLocation bool
+	PerLocation bool `yaml:"per_location" json:"per_location"`
 	// Pool names the pooled figure's location (default "pool").
-	Pool string
+	Pool string `yaml:"pool" json:"pool"`
 	// Buffer is the units held back from the channel: from each location
 	// when PerLocation, from the pool otherwise.
-	Buffer int
+	Buffer int `yaml:"buffer" json:"buffer"`
 	// BufferPercent holds back this share (0–100) of the available stock,
 	// rounded up to whole units, on top of Buffer.
-	BufferPercent float64
+	BufferPercent float64 `yaml:"buffer_percent" json:"buffer_percent"`
 	// Cap is the most the channel may show (0: no cap), for example to limit
 	// exposure on a marketplace.
-	Cap int
+	Cap int `yaml:"cap" json:"cap"`
 }
 
 func (r ChannelRule) pool() string {

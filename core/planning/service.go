@@ -13,6 +13,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/core/bus"
 	"github.com/supplyhub/supplyhub/core/forecast"
+	"github.com/supplyhub/supplyhub/core/inventory"
 	"github.com/supplyhub/supplyhub/core/recommend"
 	"github.com/supplyhub/supplyhub/core/store"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
@@ -36,6 +37,11 @@ type Config struct {
 	// HoldingRate is the yearly cost of holding stock as a share of its
 	// value; 0.25.
 	HoldingRate decimal.Decimal `yaml:"holding_rate" env:"SUPPLYHUB_PLANNING_HOLDING_RATE"`
+	// Channels are the sales channels (connections) that receive
+	// available-to-sell figures whenever stock changes, with their buffers,
+	// caps and location pools; none by default. Stock read from these
+	// connections is not counted as stock: it is what they were told.
+	Channels []inventory.ChannelRule `yaml:"channels"`
 }
 
 func (c *Config) setDefaults() {
@@ -95,6 +101,9 @@ type Service struct {
 
 	// now is the clock; tests move it.
 	now func() time.Time
+
+	writer Writer
+	ats    atsPusher
 }
 
 // New returns a Service.
@@ -104,7 +113,8 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{cfg: cfg, store: st, bus: b, log: logger.With("component", "planning"),
-		status: RunStatus{State: "idle"}, replenishStatus: ReplenishmentStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now}
+		status: RunStatus{State: "idle"}, replenishStatus: ReplenishmentStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now,
+		ats: atsPusher{last: map[string]int{}}}
 }
 
 // Run keeps the recommendation model and the stock history current from
@@ -323,5 +333,8 @@ func (s *Service) onStock(ctx context.Context, ev store.RecordEvent) error {
 		return nil
 	}
 	l := rec.(*commerce.InventoryLevel)
-	return s.store.RecordStock(ctx, l.SKU, l.LocationID, commerce.DateOf(l.UpdatedAt), l.Available)
+	if err := s.store.RecordStock(ctx, l.SKU, l.LocationID, commerce.DateOf(l.UpdatedAt), l.Available); err != nil {
+		return err
+	}
+	return s.pushATS(ctx, l.SKU, l.UpdatedAt.UnixNano())
 }

@@ -1,0 +1,87 @@
+package planning
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supplyhub/supplyhub/core/inventory"
+	"github.com/supplyhub/supplyhub/core/store"
+	"github.com/supplyhub/supplyhub/sdk"
+	"github.com/supplyhub/supplyhub/sdk/commerce"
+)
+
+type recordedWrite struct {
+	connection, action, key string
+	level                   *commerce.InventoryLevel
+}
+
+type fakeWriter struct {
+	mu     sync.Mutex
+	writes []recordedWrite
+}
+
+func (w *fakeWriter) EnqueueWriteback(_ context.Context, connection, action, key string, rec commerce.Record) (int64, bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, recordedWrite{connection, action, key, rec.(*commerce.InventoryLevel)})
+	return int64(len(w.writes)), false, nil
+}
+
+func TestAvailableToSellIsPushedWhenStockChanges(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	now := day0
+	channels := []inventory.ChannelRule{
+		{Channel: "shopify-eu", PerLocation: true, Locations: []string{"WH1"}, Buffer: 2},
+		{Channel: "amazon-eu", Pool: "DEFAULT", BufferPercent: 10, Cap: 50},
+	}
+	s := New(Config{Channels: channels}, st, nil, nil)
+	w := &fakeWriter{}
+	s.SetWriter(w)
+	put := func(loc string, avail int, at time.Time) {
+		t.Helper()
+		l := &commerce.InventoryLevel{Meta: commerce.Meta{Source: commerce.Ref{Connection: "erp", ExternalID: "TEE@" + loc}, UpdatedAt: at},
+			SKU: "TEE", LocationID: loc, OnHand: avail, Available: avail}
+		res, err := st.UpsertRecords(ctx, []commerce.Record{l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.onStock(ctx, storeEvent(res[0].ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Shopify's variant maps the SKU to its inventory item.
+	st.UpsertRecords(ctx, []commerce.Record{&commerce.Product{Meta: commerce.Meta{Source: commerce.Ref{Connection: "shopify-eu", ExternalID: "p"}, UpdatedAt: now},
+		Title: "Tee", Variants: []commerce.Variant{{ExternalID: "v", SKU: "TEE", InventoryItemID: "gid://shopify/InventoryItem/9"}}}}) //nolint:errcheck
+	put("WH1", 30, now)
+	put("WH2", 40, now)
+	got := map[string]int{}
+	for _, wr := range w.writes {
+		if wr.action != sdk.ActionSetInventory {
+			t.Fatalf("action %s", wr.action)
+		}
+		got[wr.connection+"/"+wr.level.LocationID] = wr.level.Available
+		if wr.connection == "shopify-eu" && wr.level.InventoryItemID != "gid://shopify/InventoryItem/9" {
+			t.Fatalf("shopify write lacks the inventory item: %+v", wr.level)
+		}
+	}
+	// Shopify sees WH1 only, minus 2; Amazon sees the pool of 70 minus 10%, capped at 50.
+	if got["shopify-eu/WH1"] != 28 || got["amazon-eu/DEFAULT"] != 50 {
+		t.Fatalf("pushed %v", got)
+	}
+	n := len(w.writes)
+	// A change at WH2 leaves Shopify's figure alone and moves Amazon's below its cap.
+	put("WH2", 10, now.Add(time.Minute))
+	if len(w.writes) != n+1 || w.writes[n].connection != "amazon-eu" || w.writes[n].level.Available != 36 {
+		t.Fatalf("after WH2 drops: %+v", w.writes[n:])
+	}
+	// The same figure again is not pushed again.
+	put("WH2", 10, now.Add(2*time.Minute))
+	if len(w.writes) != n+1 {
+		t.Fatalf("an unchanged figure was pushed again: %+v", w.writes[n+1:])
+	}
+}
+
+func storeEvent(id int64) store.RecordEvent { return store.RecordEvent{ID: id, Kind: commerce.KindInventoryLevel} }
