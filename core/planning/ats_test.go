@@ -84,4 +84,6 @@ func TestAvailableToSellIsPushedWhenStockChanges(t *testing.T) {
 	}
 }
 
-func storeEvent(id int64) store.RecordEvent { return store.RecordEvent{ID: id, Kind: commerce.KindInventoryLevel} }
+func storeEvent(id int64) store.RecordEvent {
+	return store.RecordEvent{ID: id, Kind: commerce.KindInventoryLevel}
+}
