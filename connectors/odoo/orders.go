@@ -105,6 +105,11 @@ func (m orderMoney) of(b commerce.MoneyBag) decimal.Decimal {
 	return b.Shop.Amount
 }
 
+// fmt formats an amount of the booking currency, "12.30 EUR".
+func (m orderMoney) fmt(d decimal.Decimal) string {
+	return commerce.Money{Amount: d, Currency: m.cur}.String()
+}
+
 func (m orderMoney) ofPtr(b *commerce.MoneyBag) decimal.Decimal {
 	if b == nil {
 		return decimal.Zero
@@ -218,10 +223,10 @@ func (w *writer) upsertOrder(ctx context.Context, ch sdk.Change, cancel bool) (s
 	diff := want.Sub(total)
 	var conflicts []string
 	if !diff.IsZero() && (state == "cancel" || (cur != nil && bool(cur.Locked))) {
-		conflicts = append(conflicts, fmt.Sprintf("total: Odoo %s %s, channel %s %s; the order is %s in Odoo, so Supplyhub left it as it is",
-			total, money.cur, want, money.cur, map[bool]string{true: "cancelled", false: "locked"}[state == "cancel"]))
+		conflicts = append(conflicts, fmt.Sprintf("total: Odoo %s, channel %s; the order is %s in Odoo, so Supplyhub left it as it is",
+			money.fmt(total), money.fmt(want), map[bool]string{true: "cancelled", false: "locked"}[state == "cancel"]))
 	} else if !diff.IsZero() {
-		c, conflict, err := w.round(ctx, id, state, diff, taxField)
+		c, conflict, err := w.round(ctx, id, state, diff, taxField, money)
 		if err != nil {
 			return "", "", err
 		}
@@ -563,7 +568,7 @@ func (w *writer) orderTotal(ctx context.Context, id int64) (decimal.Decimal, err
 // round adds diff to the rounding line (creating, changing or zeroing it)
 // when the result stays within max_rounding_adjustment; otherwise it
 // reports the difference as a conflict.
-func (w *writer) round(ctx context.Context, order int64, state string, diff decimal.Decimal, taxField string) (bool, string, error) {
+func (w *writer) round(ctx context.Context, order int64, state string, diff decimal.Decimal, taxField string, money orderMoney) (bool, string, error) {
 	have, err := w.readLines(ctx, order, taxField)
 	if err != nil {
 		return false, "", err
@@ -580,7 +585,7 @@ func (w *writer) round(ctx context.Context, order int64, state string, diff deci
 	}
 	if price.Abs().GreaterThan(w.cfg.maxRounding) {
 		return false, fmt.Sprintf("total: Odoo's computed total differs from the channel's by %s, more than max_rounding_adjustment %s; check the taxes of the order's lines",
-			diff.Neg(), w.cfg.maxRounding), nil
+			money.fmt(diff.Neg()), w.cfg.MaxRoundingAdjustment), nil
 	}
 	var cmd []any
 	switch {
@@ -726,8 +731,8 @@ func (w *writer) priceConflicts(o *commerce.Order, money orderMoney) []string {
 		if w.cfg.Masters.Prices == MasterERP {
 			fix = "update the price on the channel"
 		}
-		out = append(out, fmt.Sprintf("price of %s (master: %s): channel %s %s, Odoo list price %s %s; %s",
-			l.SKU, w.cfg.Masters.Prices, price, money.cur, p.Price, money.cur, fix))
+		out = append(out, fmt.Sprintf("price of %s (master: %s): channel %s, Odoo list price %s; %s",
+			l.SKU, w.cfg.Masters.Prices, money.fmt(price), money.fmt(p.Price), fix))
 	}
 	return out
 }

@@ -115,6 +115,7 @@ type tmplRow struct {
 	Type          ostr   `json:"type"`
 	IsStorable    obool  `json:"is_storable"`
 	Categ         m2o    `json:"categ_id"`
+	Weight        onum   `json:"weight"`
 	Active        obool  `json:"active"`
 	HSCode        ostr   `json:"hs_code"`
 	Origin        m2o    `json:"country_of_origin"`
@@ -152,7 +153,7 @@ var hsRE = regexp.MustCompile(`^[0-9]{6}([0-9]{2}([0-9]{2})?)?$`)
 // templateFields are the product.template fields read, those the server
 // has.
 func (r *readRun) templateFields(ctx context.Context) ([]string, error) {
-	fields := []string{"id", "name", "type", "categ_id", "active", "write_date", "product_variant_ids"}
+	fields := []string{"id", "name", "type", "categ_id", "weight", "active", "write_date", "product_variant_ids"}
 	for _, opt := range []string{"is_storable", "hs_code", "country_of_origin"} {
 		ok, err := r.cl.has(ctx, "product.template", opt)
 		if err != nil {
@@ -253,7 +254,11 @@ func fetchProducts(ctx context.Context, r *readRun, ids []int64, since time.Time
 				}
 			}
 			va.Title = strings.Join(va.Options, " / ")
-			if w := v.Weight.Dec(); w.IsPositive() {
+			w := v.Weight.Dec()
+			if !w.IsPositive() {
+				w = t.Weight.Dec() // Odoo keeps a template's weight when its variants have none
+			}
+			if w.IsPositive() {
 				va.Weight = &commerce.Weight{Value: w, Unit: commerce.Kilograms}
 			}
 			if hs := strings.NewReplacer(".", "", " ", "").Replace(string(t.HSCode)); hsRE.MatchString(hs) {

@@ -138,6 +138,18 @@ func (d *db) defineModels() {
 	if d.version >= 18 {
 		tmpl.add(boolean("is_storable", "Track Inventory"))
 	}
+	// archiving a product archives its variants, as Odoo does
+	tmpl.writeCheck = func(tx *tx, id int64, vals record) error {
+		if a, ok := vals["active"].(bool); ok {
+			saved := tx.ctx["active_test"]
+			tx.ctx["active_test"] = false
+			for _, v := range tx.children(tx.db.tables["product.template"].def.fields["product_variant_ids"], id) {
+				tx.set("product.product", v, "active", a)
+			}
+			tx.ctx["active_test"] = saved
+		}
+		return nil
+	}
 	d.define(tmpl)
 	d.define((&modelDef{name: "product.template.attribute.value", label: "Product Template Attribute Value",
 		display: func(tx *tx, r record) string {

@@ -299,7 +299,9 @@ func (s *Server) seedProducts(sd *seeder, vendors []int64) {
 		}
 		tmpl := sd.create("product.template", vals)
 		if p%17 == 16 {
-			tx.set("product.template", tmpl, "active", false)
+			if err := tx.write("product.template", []int64{tmpl}, map[string]any{"active": false}); err != nil {
+				panic(err)
+			}
 		}
 		// vendors: one or two, with lead times
 		nv := 1 + sd.r.IntN(2)
