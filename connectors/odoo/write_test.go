@@ -344,8 +344,8 @@ func TestDraftRFQsPerSupplier(t *testing.T) {
 		}
 	}
 	want := map[string]map[string]float64{
-		"Harbour Ropes@WH":  {"ROPE-10": 36, "ROPE-20": 12},
-		"Dockside Metal@WH": {"CLEAT": 100},
+		"Harbour Ropes@WH":   {"ROPE-10": 36, "ROPE-20": 12},
+		"Dockside Metal@WH":  {"CLEAT": 100},
 		"Dockside Metal@BER": {"CLEAT": 40},
 	}
 	if js(got) != js(want) {
