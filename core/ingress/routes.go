@@ -41,6 +41,17 @@ func fail(c *gin.Context, err error) {
 	api.Fail(c, err)
 }
 
+// The filters of the list endpoints.
+var (
+	inboxParams = []api.Param{{Name: "connection", Description: "only this connection"},
+		{Name: "status", Description: "only this status", Enum: []string{store.InboxPending, store.InboxProcessing, store.InboxRetry, store.InboxProcessed, store.InboxDead}}}
+	syncParams = []api.Param{{Name: "connection", Description: "only this connection"},
+		{Name: "state", Description: "only this state", Enum: []string{store.SyncQueued, store.SyncRunning, store.SyncSucceeded, store.SyncFailed, store.SyncCancelled}}}
+	writebackParams = []api.Param{{Name: "connection", Description: "only this connection"},
+		{Name: "status", Description: "only this status", Enum: []string{store.WritebackPending, store.WritebackProcessing, store.WritebackRetry, store.WritebackSucceeded, store.WritebackDead}}}
+	rejectParams = []api.Param{{Name: "connection", Description: "only this connection"}}
+)
+
 var pageParams = []api.Param{
 	{Name: "limit", Type: "integer", Description: "page size, 1 to 1000 (default 50)"},
 	{Name: "cursor", Description: "next_cursor of the previous page"},
@@ -59,6 +70,44 @@ func parsePage(c *gin.Context, params []api.Param) (limit int, before int64, err
 	}
 	before, err = api.DecodeCursor(c.Query("cursor"))
 	return limit, before, err
+}
+
+// listHandler serves a newest-first list filtered by params (each a query
+// parameter passed to list by name), paged with limit and cursor.
+func listHandler[T any](params []api.Param, list func(ctx context.Context, q func(string) string, before int64, limit int) ([]T, int64, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		limit, before, err := parsePage(c, params)
+		if err != nil {
+			api.Fail(c, err)
+			return
+		}
+		items, next, err := list(c.Request.Context(), c.Query, before, limit)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if items == nil {
+			items = []T{}
+		}
+		writeList(c, items, next)
+	}
+}
+
+// getHandler serves one item by the numeric :id path parameter.
+func getHandler[T any](get func(ctx context.Context, id int64) (T, error), view func(T) any) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			api.Fail(c, err)
+			return
+		}
+		item, err := get(c.Request.Context(), id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.PureJSON(http.StatusOK, view(item))
+	}
 }
 
 func writeList(c *gin.Context, items any, next int64) {
@@ -278,40 +327,14 @@ func (in *Ingress) Routes() []api.Route {
 			Response:    "WebhookAck", Errors: []int{401, 404, 410, 413, 503}, Handler: in.handleWebhook},
 		{Method: http.MethodGet, Path: "/v1/webhooks/events", Tag: "webhooks", Scope: api.ScopeRead,
 			Summary: "List inbox events, newest first", Response: "InboxEventList", Errors: []int{400},
-			Query: []api.Param{{Name: "connection", Description: "only this connection"},
-				{Name: "status", Description: "only this status", Enum: []string{store.InboxPending, store.InboxProcessing, store.InboxRetry, store.InboxProcessed, store.InboxDead}}},
-			Handler: func(c *gin.Context) {
-				limit, before, err := parsePage(c, []api.Param{{Name: "connection"}, {Name: "status"}})
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				evs, next, err := in.store.ListInbox(c.Request.Context(), store.InboxQuery{Connection: c.Query("connection"), Status: c.Query("status"), Before: before, Limit: limit})
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				if evs == nil {
-					evs = []store.InboxEvent{}
-				}
-				writeList(c, evs, next)
-			}},
+			Query: inboxParams,
+			Handler: listHandler(inboxParams, func(ctx context.Context, q func(string) string, before int64, limit int) ([]store.InboxEvent, int64, error) {
+				return in.store.ListInbox(ctx, store.InboxQuery{Connection: q("connection"), Status: q("status"), Before: before, Limit: limit})
+			})},
 		{Method: http.MethodGet, Path: "/v1/webhooks/events/:id", Tag: "webhooks", Scope: api.ScopeRead,
 			Summary:  "Get one inbox event: raw body, headers (secrets redacted), attempts, last error and result",
 			Response: "InboxEvent", Errors: []int{400, 404},
-			Handler: func(c *gin.Context) {
-				id, err := idParam(c, "id")
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				e, err := in.store.GetInbox(c.Request.Context(), id)
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				c.PureJSON(http.StatusOK, inboxDetail(e))
-			}},
+			Handler: getHandler(in.store.GetInbox, func(e *store.InboxEvent) any { return inboxDetail(e) })},
 		{Method: http.MethodPost, Path: "/v1/webhooks/events/:id/replay", Tag: "webhooks", Scope: api.ScopeOps,
 			Summary:     "Replay a failed or dead-lettered event",
 			Description: "Makes the event due again with fresh attempts. Replaying an event that was processed is a no-op by design (replayed: false).",
@@ -357,41 +380,19 @@ func (in *Ingress) Routes() []api.Route {
 			}},
 		{Method: http.MethodGet, Path: "/v1/syncs", Tag: "syncs", Scope: api.ScopeRead,
 			Summary: "List sync jobs, newest first", Response: "SyncJobList", Errors: []int{400},
-			Query: []api.Param{{Name: "connection", Description: "only this connection"},
-				{Name: "state", Description: "only this state", Enum: []string{store.SyncQueued, store.SyncRunning, store.SyncSucceeded, store.SyncFailed, store.SyncCancelled}}},
-			Handler: func(c *gin.Context) {
-				limit, before, err := parsePage(c, []api.Param{{Name: "connection"}, {Name: "state"}})
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				jobs, next, err := in.store.ListSyncJobs(c.Request.Context(), store.SyncQuery{Connection: c.Query("connection"), State: c.Query("state"), Before: before, Limit: limit})
-				if err != nil {
-					fail(c, err)
-					return
-				}
+			Query: syncParams,
+			Handler: listHandler(syncParams, func(ctx context.Context, q func(string) string, before int64, limit int) ([]jobView, int64, error) {
+				jobs, next, err := in.store.ListSyncJobs(ctx, store.SyncQuery{Connection: q("connection"), State: q("state"), Before: before, Limit: limit})
 				items := make([]jobView, 0, len(jobs))
 				for i := range jobs {
 					items = append(items, viewJob(&jobs[i]))
 				}
-				writeList(c, items, next)
-			}},
+				return items, next, err
+			})},
 		{Method: http.MethodGet, Path: "/v1/syncs/:id", Tag: "syncs", Scope: api.ScopeRead,
 			Summary:  "Get a sync job: state, records read and written per stream, pages, rate-limit waits and ETA",
 			Response: "SyncJob", Errors: []int{400, 404},
-			Handler: func(c *gin.Context) {
-				id, err := idParam(c, "id")
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				j, err := in.store.GetSyncJob(c.Request.Context(), id)
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				c.PureJSON(http.StatusOK, viewJob(j))
-			}},
+			Handler: getHandler(in.store.GetSyncJob, func(j *store.SyncJob) any { return viewJob(j) })},
 		{Method: http.MethodGet, Path: "/v1/syncs/:id/events", Tag: "syncs", Scope: api.ScopeRead, QueryToken: true,
 			Summary:     "Stream a sync job's progress as Server-Sent Events",
 			Description: "Sends a `progress` event with the job (as GET /v1/syncs/{id}) whenever it changes and a final `done` event when it ends. EventSource clients may pass the token as ?access_token=.",
@@ -451,39 +452,13 @@ func (in *Ingress) Routes() []api.Route {
 			}},
 		{Method: http.MethodGet, Path: "/v1/writebacks", Tag: "writebacks", Scope: api.ScopeRead,
 			Summary: "List write-backs, newest first", Response: "WritebackList", Errors: []int{400},
-			Query: []api.Param{{Name: "connection", Description: "only this connection"},
-				{Name: "status", Description: "only this status", Enum: []string{store.WritebackPending, store.WritebackProcessing, store.WritebackRetry, store.WritebackSucceeded, store.WritebackDead}}},
-			Handler: func(c *gin.Context) {
-				limit, before, err := parsePage(c, []api.Param{{Name: "connection"}, {Name: "status"}})
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				ws, next, err := in.store.ListWritebacks(c.Request.Context(), store.WritebackQuery{Connection: c.Query("connection"), Status: c.Query("status"), Before: before, Limit: limit})
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				if ws == nil {
-					ws = []store.Writeback{}
-				}
-				writeList(c, ws, next)
-			}},
+			Query: writebackParams,
+			Handler: listHandler(writebackParams, func(ctx context.Context, q func(string) string, before int64, limit int) ([]store.Writeback, int64, error) {
+				return in.store.ListWritebacks(ctx, store.WritebackQuery{Connection: q("connection"), Status: q("status"), Before: before, Limit: limit})
+			})},
 		{Method: http.MethodGet, Path: "/v1/writebacks/:id", Tag: "writebacks", Scope: api.ScopeRead,
 			Summary: "Get a write-back", Response: "Writeback", Errors: []int{400, 404},
-			Handler: func(c *gin.Context) {
-				id, err := idParam(c, "id")
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				w, err := in.store.GetWriteback(c.Request.Context(), id)
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				c.PureJSON(http.StatusOK, w)
-			}},
+			Handler: getHandler(in.store.GetWriteback, func(w *store.Writeback) any { return w })},
 		{Method: http.MethodPost, Path: "/v1/writebacks/:id/replay", Tag: "writebacks", Scope: api.ScopeOps,
 			Summary: "Replay a failed or dead-lettered write-back (a succeeded one is a no-op)", Response: "Replay", Errors: []int{400, 404},
 			Handler: func(c *gin.Context) {
@@ -504,23 +479,10 @@ func (in *Ingress) Routes() []api.Route {
 			}},
 		{Method: http.MethodGet, Path: "/v1/rejects", Tag: "syncs", Scope: api.ScopeRead,
 			Summary: "List records that syncs rejected as invalid, with the reason", Response: "RejectList", Errors: []int{400},
-			Query: []api.Param{{Name: "connection", Description: "only this connection"}},
-			Handler: func(c *gin.Context) {
-				limit, before, err := parsePage(c, []api.Param{{Name: "connection"}})
-				if err != nil {
-					api.Fail(c, err)
-					return
-				}
-				rs, next, err := in.store.ListRejects(c.Request.Context(), c.Query("connection"), before, limit)
-				if err != nil {
-					fail(c, err)
-					return
-				}
-				if rs == nil {
-					rs = []store.Reject{}
-				}
-				writeList(c, rs, next)
-			}},
+			Query: rejectParams,
+			Handler: listHandler(rejectParams, func(ctx context.Context, q func(string) string, before int64, limit int) ([]store.Reject, int64, error) {
+				return in.store.ListRejects(ctx, q("connection"), before, limit)
+			})},
 	}
 }
 

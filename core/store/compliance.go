@@ -47,36 +47,17 @@ func (s *sqlStore) AddReject(ctx context.Context, r *Reject) error {
 }
 
 func (s *sqlStore) ListRejects(ctx context.Context, connection string, before int64, limit int) ([]Reject, int64, error) {
-	limit = clampLimit(limit, 50, 1000)
-	where, args := []string{"1 = 1"}, []any{}
-	if connection != "" {
-		where, args = append(where, "connection = ?"), append(args, connection)
-	}
-	if before > 0 {
-		where, args = append(where, "id < ?"), append(args, before)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT id, connection, source, kind, document, reason, created_at FROM rejects WHERE %s ORDER BY id DESC LIMIT %d", joinAnd(where), limit+1)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list rejects: %w", err)
-	}
-	defer rows.Close()
-	var out []Reject
-	for rows.Next() {
-		var r Reject
-		var kind string
-		var created int64
-		if err := rows.Scan(&r.ID, &r.Connection, &r.Source, &kind, &r.Document, &r.Reason, &created); err != nil {
-			return nil, 0, err
-		}
-		r.Kind, r.CreatedAt = commerce.Kind(kind), fromNanos(created)
-		out = append(out, r)
-	}
-	var next int64
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
-	return out, next, rows.Err()
+	return listNewest(ctx, s, "rejects", "id, connection, source, kind, document, reason, created_at", []cond{eq("connection", connection)}, before, limit,
+		func(row interface{ Scan(...any) error }) (*Reject, error) {
+			var r Reject
+			var kind string
+			var created int64
+			if err := row.Scan(&r.ID, &r.Connection, &r.Source, &kind, &r.Document, &r.Reason, &created); err != nil {
+				return nil, err
+			}
+			r.Kind, r.CreatedAt = commerce.Kind(kind), fromNanos(created)
+			return &r, nil
+		}, func(r *Reject) int64 { return r.ID })
 }
 
 func (s *sqlStore) AddRedactions(ctx context.Context, connection, reason string, keys []string) error {

@@ -322,36 +322,8 @@ func (s *sqlStore) GetInbox(ctx context.Context, id int64) (*InboxEvent, error) 
 }
 
 func (s *sqlStore) ListInbox(ctx context.Context, q InboxQuery) ([]InboxEvent, int64, error) {
-	q.Limit = clampLimit(q.Limit, 50, 1000)
-	where, args := []string{"1 = 1"}, []any{}
-	if q.Connection != "" {
-		where, args = append(where, "connection = ?"), append(args, q.Connection)
-	}
-	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, q.Status)
-	}
-	if q.Before > 0 {
-		where, args = append(where, "id < ?"), append(args, q.Before)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT %s FROM inbox WHERE %s ORDER BY id DESC LIMIT %d", inboxColumns, joinAnd(where), q.Limit+1)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list inbox: %w", err)
-	}
-	defer rows.Close()
-	var out []InboxEvent
-	for rows.Next() {
-		e, err := scanInbox(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *e)
-	}
-	var next int64
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
-		next = out[q.Limit-1].ID
-	}
-	return out, next, rows.Err()
+	return listNewest(ctx, s, "inbox", inboxColumns, []cond{eq("connection", q.Connection), eq("status", q.Status)}, q.Before, q.Limit, scanInbox,
+		func(e *InboxEvent) int64 { return e.ID })
 }
 
 func (s *sqlStore) ReplayInbox(ctx context.Context, id int64) (bool, error) {

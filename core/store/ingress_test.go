@@ -261,6 +261,9 @@ func TestSyncJobs(t *testing.T) {
 		if cancel, err := s.RenewSyncLease(ctx, c1b.ID, c1b.LeaseToken, time.Minute); err != nil || !cancel {
 			t.Fatalf("renew: %v %v", cancel, err)
 		}
+		if running, _, _ := s.ListSyncJobs(ctx, SyncQuery{State: SyncRunning}); len(running) != 1 || !running[0].CancelRequested {
+			t.Fatalf("a job being cancelled is still running: %+v", running)
+		}
 		if err := s.FinishSyncJob(ctx, c1b.ID, c1b.LeaseToken, SyncCancelled, "cancelled by ops", false, time.Time{}); err != nil {
 			t.Fatal(err)
 		}

@@ -191,3 +191,53 @@ func (s *sqlStore) TouchToken(ctx context.Context, id string, at time.Time) erro
 	_, err := s.w.ExecContext(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"), nanos(at), id)
 	return err
 }
+
+// cond is one condition of a list query; a zero cond does not filter.
+type cond struct {
+	sql  string
+	args []any
+}
+
+// eq filters column = value, or nothing when value is empty.
+func eq(column, value string) cond {
+	if value == "" {
+		return cond{}
+	}
+	return cond{sql: column + " = ?", args: []any{value}}
+}
+
+// listNewest returns one page of a table, newest (highest id) first, with
+// ids below before (0: from the newest), and the cursor of the next page (0
+// at the end).
+func listNewest[T any](ctx context.Context, s *sqlStore, table, columns string, conds []cond, before int64, limit int,
+	scan func(interface{ Scan(...any) error }) (*T, error), id func(*T) int64) ([]T, int64, error) {
+	limit = clampLimit(limit, 50, 1000)
+	where, args := []string{"1 = 1"}, []any{}
+	if before > 0 {
+		conds = append(conds, cond{sql: "id < ?", args: []any{before}})
+	}
+	for _, c := range conds {
+		if c.sql != "" {
+			where, args = append(where, c.sql), append(args, c.args...)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY id DESC LIMIT %d", columns, table, joinAnd(where), limit+1)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: list %s: %w", table, err)
+		}
+		out = append(out, *item)
+	}
+	var next int64
+	if len(out) > limit {
+		out = out[:limit]
+		next = id(&out[limit-1])
+	}
+	return out, next, rows.Err()
+}

@@ -67,40 +67,11 @@ func (s *sqlStore) GetSyncJob(ctx context.Context, id int64) (*SyncJob, error) {
 }
 
 func (s *sqlStore) ListSyncJobs(ctx context.Context, q SyncQuery) ([]SyncJob, int64, error) {
-	q.Limit = clampLimit(q.Limit, 50, 1000)
-	where, args := []string{"1 = 1"}, []any{}
-	if q.Connection != "" {
-		where, args = append(where, "connection = ?"), append(args, q.Connection)
+	state := eq("state", q.State)
+	if q.State == SyncRunning {
+		state = cond{sql: "state IN ('running', 'cancelling')"} // cancelling is running to the API
 	}
-	switch q.State {
-	case "":
-	case SyncRunning:
-		where = append(where, "state IN ('running', 'cancelling')")
-	default:
-		where, args = append(where, "state = ?"), append(args, q.State)
-	}
-	if q.Before > 0 {
-		where, args = append(where, "id < ?"), append(args, q.Before)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT %s FROM sync_jobs WHERE %s ORDER BY id DESC LIMIT %d", syncColumns, joinAnd(where), q.Limit+1)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list sync jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []SyncJob
-	for rows.Next() {
-		j, err := scanSync(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *j)
-	}
-	var next int64
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
-		next = out[q.Limit-1].ID
-	}
-	return out, next, rows.Err()
+	return listNewest(ctx, s, "sync_jobs", syncColumns, []cond{eq("connection", q.Connection), state}, q.Before, q.Limit, scanSync, func(j *SyncJob) int64 { return j.ID })
 }
 
 func (s *sqlStore) ClaimSyncJob(ctx context.Context, lease time.Duration) (*SyncJob, error) {

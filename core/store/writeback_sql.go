@@ -134,36 +134,8 @@ func (s *sqlStore) GetWriteback(ctx context.Context, id int64) (*Writeback, erro
 }
 
 func (s *sqlStore) ListWritebacks(ctx context.Context, q WritebackQuery) ([]Writeback, int64, error) {
-	q.Limit = clampLimit(q.Limit, 50, 1000)
-	where, args := []string{"1 = 1"}, []any{}
-	if q.Connection != "" {
-		where, args = append(where, "connection = ?"), append(args, q.Connection)
-	}
-	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, q.Status)
-	}
-	if q.Before > 0 {
-		where, args = append(where, "id < ?"), append(args, q.Before)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(fmt.Sprintf("SELECT %s FROM writebacks WHERE %s ORDER BY id DESC LIMIT %d", writebackColumns, joinAnd(where), q.Limit+1)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list write-backs: %w", err)
-	}
-	defer rows.Close()
-	var out []Writeback
-	for rows.Next() {
-		w, err := scanWriteback(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *w)
-	}
-	var next int64
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
-		next = out[q.Limit-1].ID
-	}
-	return out, next, rows.Err()
+	return listNewest(ctx, s, "writebacks", writebackColumns, []cond{eq("connection", q.Connection), eq("status", q.Status)}, q.Before, q.Limit, scanWriteback,
+		func(w *Writeback) int64 { return w.ID })
 }
 
 func (s *sqlStore) ReplayWriteback(ctx context.Context, id int64) (bool, error) {
