@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -136,8 +137,19 @@ var (
 )
 
 // Check validates the configuration, detects the API and checks the user's
-// access rights.
+// access rights. A user who may not read what the connector reads is an
+// authentication error: the credentials do not grant enough.
 func (c *Connector) Check(ctx context.Context, req sdk.CheckRequest) (*sdk.CheckResponse, error) {
+	res, err := c.check(ctx, req)
+	var f *fault
+	if err != nil && sdk.KindOf(err) == sdk.KindPermanent && errors.As(err, &f) && f.is("AccessError") {
+		return nil, sdk.Authentication("odoo: check: %v", f).
+			WithDetail("give the integration user Inventory, Sales and Purchase user rights (Settings → Users)")
+	}
+	return res, err
+}
+
+func (c *Connector) check(ctx context.Context, req sdk.CheckRequest) (*sdk.CheckResponse, error) {
 	cfg, err := ParseConfig(req.Config)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -86,6 +87,37 @@ type table struct {
 	rows map[int64]record
 	next int64
 	ids  []int64 // sorted, for deterministic scans
+	// gen counts changes; the children indexes are rebuilt when it moves.
+	gen   uint64
+	idxMu sync.Mutex
+	idx   map[string]*childIndex
+}
+
+// childIndex maps a many2one's value to the rows holding it, for one2many
+// lookups.
+type childIndex struct {
+	gen      uint64
+	byParent map[int64][]int64
+}
+
+// byParent returns the ids of rows whose many2one field is id.
+func (t *table) byParent(field string, id int64) []int64 {
+	t.idxMu.Lock()
+	defer t.idxMu.Unlock()
+	ci := t.idx[field]
+	if ci == nil || ci.gen != t.gen {
+		ci = &childIndex{gen: t.gen, byParent: map[int64][]int64{}}
+		for _, cid := range t.ids {
+			if v, _ := t.rows[cid][field].(int64); v != 0 {
+				ci.byParent[v] = append(ci.byParent[v], cid)
+			}
+		}
+		if t.idx == nil {
+			t.idx = map[string]*childIndex{}
+		}
+		t.idx[field] = ci
+	}
+	return ci.byParent[id]
 }
 
 // db is the fake's database. Calls run inside a tx that undoes every change
@@ -172,9 +204,11 @@ func (tx *tx) insert(model string, vals record) int64 {
 		r["write_date"] = tx.now
 	}
 	t.rows[id] = r
+	t.gen++
 	i, _ := slices.BinarySearch(t.ids, id)
 	t.ids = slices.Insert(t.ids, i, id)
 	tx.undo = append(tx.undo, func() {
+		t.gen++
 		delete(t.rows, id)
 		if i, ok := slices.BinarySearch(t.ids, id); ok {
 			t.ids = slices.Delete(t.ids, i, i+1)
@@ -193,10 +227,12 @@ func (tx *tx) set(model string, id int64, field string, v any) {
 	old, had := r[field]
 	oldWD := r["write_date"]
 	r[field] = v
+	t.gen++
 	if field != "write_date" {
 		r["write_date"] = tx.now
 	}
 	tx.undo = append(tx.undo, func() {
+		t.gen++
 		if had {
 			r[field] = old
 		} else {
@@ -211,11 +247,13 @@ func (tx *tx) remove(model string, id int64) {
 	t := tx.db.tables[model]
 	r := t.rows[id]
 	delete(t.rows, id)
+	t.gen++
 	i, ok := slices.BinarySearch(t.ids, id)
 	if ok {
 		t.ids = slices.Delete(t.ids, i, i+1)
 	}
 	tx.undo = append(tx.undo, func() {
+		t.gen++
 		t.rows[id] = r
 		j, _ := slices.BinarySearch(t.ids, id)
 		t.ids = slices.Insert(t.ids, j, id)
@@ -225,15 +263,14 @@ func (tx *tx) remove(model string, id int64) {
 // children returns the ids of comodel rows whose inverse field is id.
 func (tx *tx) children(f *fieldDef, id int64) []int64 {
 	t := tx.db.tables[f.relation]
-	var out []int64
-	for _, cid := range t.ids {
-		r := t.rows[cid]
-		if v, _ := r[f.inverse].(int64); v == id {
-			if _, has := t.def.fields["active"]; has && tx.activeTest() {
-				if a, _ := r["active"].(bool); !a {
-					continue
-				}
-			}
+	all := t.byParent(f.inverse, id)
+	_, hasActive := t.def.fields["active"]
+	if !hasActive || !tx.activeTest() {
+		return slices.Clone(all)
+	}
+	out := make([]int64, 0, len(all))
+	for _, cid := range all {
+		if a, _ := t.rows[cid]["active"].(bool); a {
 			out = append(out, cid)
 		}
 	}

@@ -378,3 +378,28 @@ func TestDeterministicSeed(t *testing.T) {
 		t.Log("two seeds gave the same two quantities (possible, but unlikely)")
 	}
 }
+
+// FuzzDomain feeds arbitrary JSON as a search domain: the fake answers an
+// Odoo error or a result, never panics.
+func FuzzDomain(f *testing.F) {
+	for _, s := range []string{`[]`, `[["default_code","=","SHIP"]]`, `["|",["id",">",3],"!",["name","ilike","oak"]]`,
+		`[["product_tmpl_id.seller_ids.partner_id.name","=like","Acme%"]]`, `["&"]`, `[["write_date",">=","2026-01-01 00:00:00"]]`,
+		`[["stock_quant_ids.quantity","in",[1,2]]]`, `[[1,2,3]]`, `"x"`, `[["id","child_of",1]]`} {
+		f.Add(s)
+	}
+	s, err := NewServer(Options{Products: 3, Customers: 2})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	f.Fuzz(func(t *testing.T, domain string) {
+		var d any
+		if json.Unmarshal([]byte(domain), &d) != nil {
+			return
+		}
+		_ = s.do(false, func(tx *tx) error {
+			_, err := tx.search("product.product", d, "", 0, 0)
+			return err
+		})
+	})
+}
