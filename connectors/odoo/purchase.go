@@ -13,13 +13,16 @@ import (
 )
 
 // Replenishment suggestions become draft purchase orders (RFQs), one per
-// vendor and receiving warehouse: a suggestion adds its quantity to the
-// open RFQ the connector started for that vendor and warehouse (a line
-// per product, quantities of the same product summed), or starts one.
-// The RFQ's origin lists "Supplyhub:" and a short hash of every change it
-// holds, so a replayed change finds it and changes nothing. RFQs are never
-// confirmed: a buyer reviews and confirms them in Odoo, and an RFQ that
-// was sent or confirmed is not added to again.
+// vendor and receiving warehouse, with a line per product: a suggestion
+// sets its product's line in the open RFQ the connector started for that
+// vendor and warehouse, or starts one. Setting, not adding: a planner run
+// repeated before the buyer acted (draft RFQs are not incoming stock, so
+// it suggests the same purchase again) leaves the RFQ as the latest run
+// wants it, and a suggestion older than the line (an earlier order-by day)
+// changes nothing. The RFQ's origin lists "Supplyhub:" and a short hash
+// of every change it took, so a replayed change is found at once. RFQs are
+// never confirmed: a buyer reviews and confirms them in Odoo, and an RFQ
+// that was sent or confirmed is not changed again.
 
 const rfqPrefix = "Supplyhub:"
 
@@ -77,8 +80,9 @@ func (w *writer) purchase(ctx context.Context, ch sdk.Change) (string, string, e
 		return "", "", err
 	}
 	line := map[string]any{"product_id": p.ID, "product_qty": s.Quantity}
+	var arrive time.Time
 	if !s.OrderBy.IsZero() {
-		arrive := s.OrderBy.AddDays(s.LeadTimeDays).In(time.UTC).Add(12 * time.Hour)
+		arrive = s.OrderBy.AddDays(s.LeadTimeDays).In(time.UTC).Add(12 * time.Hour)
 		line["date_planned"] = formatTime(arrive)
 	}
 	if s.UnitCost != nil && string(s.UnitCost.Currency) == w.comp.Currency {
@@ -100,20 +104,27 @@ func (w *writer) purchase(ctx context.Context, ch sdk.Change) (string, string, e
 	}
 	po := open[0]
 	var existing []struct {
-		ID  oint `json:"id"`
-		Qty onum `json:"product_qty"`
+		ID      oint  `json:"id"`
+		Qty     onum  `json:"product_qty"`
+		Planned otime `json:"date_planned"`
 	}
 	if _, err := w.cl.searchRead(ctx, "purchase.order.line", []any{[]any{"order_id", "=", int64(po.ID)}, []any{"product_id", "=", p.ID}},
-		[]string{"id", "product_qty"}, 0, 1, "id", nil, &existing); err != nil {
+		[]string{"id", "product_qty", "date_planned"}, 0, 1, "id", nil, &existing); err != nil {
 		return "", "", err
 	}
 	cmd := []any{0, 0, line}
 	if len(existing) > 0 {
-		upd := map[string]any{"product_qty": existing[0].Qty.Dec().Add(decimalInt(s.Quantity)).InexactFloat64()}
+		e := existing[0]
+		stale := !arrive.IsZero() && !e.Planned.t.IsZero() && commerce.DateOf(arrive).Before(commerce.DateOf(e.Planned.t))
+		sameDate := arrive.IsZero() || commerce.DateOf(arrive) == commerce.DateOf(e.Planned.t)
+		if stale || e.Qty.Dec().Equal(decimalInt(s.Quantity)) && sameDate {
+			return ref("purchase.order", int64(po.ID)), sdk.StatusDuplicate, nil
+		}
+		upd := map[string]any{"product_qty": s.Quantity}
 		if d, ok := line["date_planned"]; ok {
 			upd["date_planned"] = d
 		}
-		cmd = []any{1, int64(existing[0].ID), upd}
+		cmd = []any{1, int64(e.ID), upd}
 	}
 	// the line and the token go in one call: Odoo applies both or neither
 	origin := strings.TrimSpace(string(po.Origin)) + ", " + token

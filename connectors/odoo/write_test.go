@@ -344,17 +344,38 @@ func TestDraftRFQsPerSupplier(t *testing.T) {
 		}
 	}
 	want := map[string]map[string]float64{
-		"Harbour Ropes@WH":   {"ROPE-10": 36, "ROPE-20": 12},
+		"Harbour Ropes@WH":   {"ROPE-10": 6, "ROPE-20": 12},
 		"Dockside Metal@WH":  {"CLEAT": 100},
 		"Dockside Metal@BER": {"CLEAT": 40},
 	}
 	if js(got) != js(want) {
 		t.Fatalf("RFQ quantities %s, want %s", js(got), js(want))
 	}
-	// replay: nothing changes
+	// replay, with the same keys and with new ones: nothing changes
 	for i, r := range write(t, c, cfg, changes...) {
 		if r.Status != sdk.StatusDuplicate || r.ExternalID != res[i].ExternalID {
 			t.Fatalf("replay of %s: %s %s", r.IdempotencyKey, r.Status, r.ExternalID)
+		}
+	}
+	again := []sdk.Change{rfq("s3-next-run", suggestion("ROPE-10", wh, 6, "")), rfq("s2-next-run", suggestion("ROPE-20", wh, 12, ""))}
+	for _, r := range write(t, c, cfg, again...) {
+		if r.Status != sdk.StatusDuplicate {
+			t.Fatalf("the same suggestion under a new key: %s %v", r.Status, r.Error)
+		}
+	}
+	// a later run sets the quantity; an older suggestion arriving late does not
+	later := suggestion("ROPE-10", wh, 50, "")
+	later.OrderBy = later.OrderBy.AddDays(1)
+	older := suggestion("ROPE-10", wh, 7, "")
+	older.OrderBy = older.OrderBy.AddDays(-3)
+	if r := write(t, c, cfg, rfq("s7", later), rfq("s8", older)); r[0].Status != sdk.StatusOK || r[1].Status != sdk.StatusDuplicate {
+		t.Fatalf("a later and an older suggestion: %s %s", r[0].Status, r[1].Status)
+	}
+	for _, po := range srv.PurchaseOrders() {
+		for _, l := range po.Lines {
+			if po.ID == idOf(t, res[0].ExternalID) && l.SKU == "ROPE-10" && l.Quantity != 50 {
+				t.Fatalf("ROPE-10 after a later run: %v units, want 50", l.Quantity)
+			}
 		}
 	}
 	if srv.Calls("purchase.order.button_confirm") != 0 {
