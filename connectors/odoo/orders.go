@@ -165,14 +165,21 @@ func (w *writer) upsertOrder(ctx context.Context, ch sdk.Change, cancel bool) (s
 		return "", "", err
 	}
 	var cur *saleOrderRow
+	// newer: the order changed on the channel since Odoo's copy was
+	// written; otherwise this is a replay, which only finishes what an
+	// interrupted write left undone (the rounding line and the
+	// confirmation, before the order leaves draft; a cancellation).
+	newer := true
 	if len(found) > 0 {
 		cur = &found[0]
 		if len(found) > 1 {
 			w.c.log.Warn("odoo: several sale orders carry the same channel order", "client_order_ref", channelRef, "using", cur.Name)
 		}
-		if v, ok := versionOf(string(cur.Origin)); ok && v.After(o.UpdatedAt) {
+		v, ok := versionOf(string(cur.Origin))
+		if ok && v.After(o.UpdatedAt) {
 			return ref("sale.order", int64(cur.ID)), sdk.StatusDuplicate, nil // an older version arriving late
 		}
+		newer = !ok || o.UpdatedAt.After(v)
 		if cur.Cur.Name != "" && cur.Cur.Name != string(money.cur) {
 			return "", "", sdk.Permanent(fmt.Errorf("sale order %s is in %s, the order in %s", cur.Name, cur.Cur.Name, money.cur),
 				"odoo: update %s", cur.Name).WithDetail("order_currency changed since the order was written; set it back or cancel %s in Odoo", cur.Name)
@@ -207,7 +214,7 @@ func (w *writer) upsertOrder(ctx context.Context, ch sdk.Change, cancel bool) (s
 		id, state, changed = ids[0], "draft", true
 	} else {
 		id, state = int64(cur.ID), string(cur.State)
-		if state != "cancel" && !bool(cur.Locked) {
+		if newer && state != "cancel" && !bool(cur.Locked) {
 			c, err := w.syncLines(ctx, id, state, lines, taxField)
 			if err != nil {
 				return "", "", err
@@ -216,12 +223,15 @@ func (w *writer) upsertOrder(ctx context.Context, ch sdk.Change, cancel bool) (s
 		}
 	}
 	// totals: absorb a rounding difference with one line
-	total, err := w.orderTotal(ctx, id)
-	if err != nil {
-		return "", "", err
-	}
-	diff := want.Sub(total)
 	var conflicts []string
+	diff := decimal.Zero
+	total := want
+	if newer || state == "draft" || state == "sent" {
+		if total, err = w.orderTotal(ctx, id); err != nil {
+			return "", "", err
+		}
+		diff = want.Sub(total)
+	}
 	if !diff.IsZero() && (state == "cancel" || (cur != nil && bool(cur.Locked))) {
 		conflicts = append(conflicts, fmt.Sprintf("total: Odoo %s, channel %s; the order is %s in Odoo, so Supplyhub left it as it is",
 			money.fmt(total), money.fmt(want), map[bool]string{true: "cancelled", false: "locked"}[state == "cancel"]))

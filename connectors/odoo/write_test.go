@@ -146,7 +146,17 @@ func TestOrderReplayAndUpdate(t *testing.T) {
 	if again.Status != sdk.StatusDuplicate || again.ExternalID != first.ExternalID {
 		t.Fatalf("replay: %s %s, want duplicate %s", again.Status, again.ExternalID, first.ExternalID)
 	}
+	// a salesperson adds a line in Odoo; a replay leaves it alone
+	if _, err := srv.AddSaleOrderLine(oneOrder(t, srv, a.Source.ExternalID).ID, a.Lines[0].SKU, 1, 3.5); err != nil {
+		t.Fatal(err)
+	}
+	if r := write(t, c, cfg, upsert("a@1-replay-2", a))[0]; r.Status != sdk.StatusDuplicate {
+		t.Fatalf("replay after an edit in Odoo: %s %v", r.Status, r.Error)
+	}
 	before := oneOrder(t, srv, a.Source.ExternalID)
+	if len(before.Lines) != 5 || before.AmountTotal == "32.77" {
+		t.Fatalf("a replay undid an edit made in Odoo: %d lines, total %s", len(before.Lines), before.AmountTotal)
+	}
 
 	// an older version arriving late changes nothing
 	older := *a
@@ -181,6 +191,15 @@ func TestOrderReplayAndUpdate(t *testing.T) {
 	}
 	if len(so.Lines) != len(before.Lines)+1 {
 		t.Fatalf("%d lines after adding a refund to %d", len(so.Lines), len(before.Lines))
+	}
+	zeroed := 0
+	for _, l := range so.Lines {
+		if l.Quantity == 0 {
+			zeroed++
+		}
+	}
+	if zeroed != 1 {
+		t.Fatalf("a newer version must set the line added in Odoo to 0 (confirmed lines cannot be deleted): %+v", so.Lines)
 	}
 
 	// then the channel cancels it

@@ -547,3 +547,18 @@ func (s *Server) Suppliers() map[string]int64 {
 	})
 	return out
 }
+
+// AddSaleOrderLine adds a line to a sales order, as a salesperson does in
+// Odoo, and returns its id.
+func (s *Server) AddSaleOrderLine(orderID int64, sku string, qty, price float64) (int64, error) {
+	var id int64
+	err := s.do(true, func(tx *tx) (err error) {
+		pid := tx.find("product.product", "default_code", sku)
+		if pid == 0 {
+			return fmt.Errorf("odootest: no product %q", sku)
+		}
+		id, err = tx.create("sale.order.line", map[string]any{"order_id": f(orderID), "product_id": f(pid), "product_uom_qty": qty, "price_unit": price})
+		return err
+	})
+	return id, err
+}
