@@ -142,3 +142,7 @@ dashboard-vendor: ## re-vendor the dashboard's chart library (uPlot from npm) in
 	  echo "uplot $(UPLOT_VERSION) MIT npm:uplot@$(UPLOT_VERSION)"; \
 	  cd $(DASHBOARD_VENDOR) && sha256sum uPlot.esm.js uPlot.min.css; } > $(DASHBOARD_VENDOR)/VENDOR.txt
 	cat $(DASHBOARD_VENDOR)/VENDOR.txt
+
+.PHONY: bench-order-routing
+bench-order-routing: ## order routing: decisions per second with table rates (1–5 lines, 5–20 locations), one core, all cores, and a 512-order batch with reservation (~1 min)
+	$(GO) test -run '^$$' -bench 'Route' -benchmem -benchtime 5s -count 3 ./core/routing/
