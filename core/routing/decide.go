@@ -403,8 +403,13 @@ func (rc *routeCtx) why(chosen *plan, steps []step, tied []*plan) []string {
 	if rc.kMin > 1 {
 		out = append(out, fmt.Sprintf("No single location has %s.", stockWords(n)))
 	}
-	if len(rc.priced) == 1 || len(steps) == 0 {
-		return append(out, "It was the only plan with an eligible service.")
+	if len(steps) == 0 { // one usable plan
+		for _, p := range rc.priced {
+			if !p.feasible {
+				return append(out, fmt.Sprintf("It is the only usable plan of %d priced; %s cannot ship it: %s.", len(rc.priced), rc.planNames(p), p.why))
+			}
+		}
+		return append(out, "It is the only plan priced.")
 	}
 	last := steps[len(steps)-1]
 	var ties []string

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -24,6 +25,7 @@ const unknownDays = math.MaxInt32 - 1
 type routeCtx struct {
 	r          *Router
 	req        Request
+	caller     context.Context // the caller's context, during pricing
 	order      *commerce.Order
 	now        time.Time
 	cur        commerce.Currency
@@ -43,7 +45,6 @@ type routeCtx struct {
 	assumed  []string // SKUs whose weight was assumed
 	cands    []*cand
 	excluded []Exclusion
-	holdNone int // allowed locations holding none of the SKUs
 	geoMode  bool
 	noGeo    []string
 
@@ -87,14 +88,15 @@ type plan struct {
 	close   float64     // sum of closeness
 	prio    int         // sum of location ranks
 
-	priced                                     bool
-	feasible                                   bool
-	reason                                     Reason // why infeasible
-	why                                        string
-	shipping, duties, split, late, dist, total decimal.Decimal
-	days                                       int
-	elimBy                                     Criterion
-	elimStep                                   int
+	priced   bool
+	feasible bool
+	reason   Reason // why infeasible
+	why      string
+	split    decimal.Decimal // split penalty
+	total    decimal.Decimal
+	days     int       // the slowest shipment's delivery days
+	elimBy   Criterion // the criterion it lost on
+	elimStep int       // when it lost: later is closer to winning
 }
 
 // shipPlan is one shipment of a plan.
@@ -293,8 +295,7 @@ func (r *Router) prepare(req Request) (*routeCtx, error) {
 			if dl.ng, err = nanograms(*it.Weight); err != nil {
 				return nil, fmt.Errorf("routing: item %s: %w", l.SKU, err)
 			}
-		}
-		if dl.ng == 0 {
+		} else {
 			dl.ng = r.defaultNg
 			if !slices.Contains(rc.assumed, l.SKU) {
 				rc.assumed = append(rc.assumed, l.SKU)
@@ -359,7 +360,6 @@ func (rc *routeCtx) candidates() error {
 			}
 		}
 		if !holds {
-			rc.holdNone++
 			continue
 		}
 		rc.cands = append(rc.cands, c)
@@ -460,6 +460,8 @@ func (rc *routeCtx) exclusion(c *cand) string {
 		return "inactive"
 	case !loc.FulfillsOnlineOrders:
 		return "does not fulfil online orders"
+	case !validCountry(loc.Address.CountryCode):
+		return "no ISO country code in its address; add one"
 	case lr.Disabled:
 		return "disabled in the rules"
 	case slices.Contains(lr.ExcludeChannels, rc.channel):

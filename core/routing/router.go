@@ -56,8 +56,9 @@ type Config struct {
 	// Currency is the currency of decisions; empty means each order's shop
 	// currency.
 	Currency commerce.Currency
-	// RateTimeout bounds rate shopping per decision (default 2s): sources
-	// that have not answered by then are reported and the others used.
+	// RateTimeout bounds rate shopping per decision, the fallback's round
+	// included (default 2s): sources that have not answered by then are
+	// reported and the others used.
 	RateTimeout time.Duration
 	// LandedCostTimeout bounds the landed-cost quotes per decision
 	// (default 2s).
@@ -244,7 +245,17 @@ func (r *Router) Route(ctx context.Context, req Request) (*Decision, error) {
 	}
 	rc.selectForPricing()
 	rc.price(ctx)
-	return rc.decide()
+	d, err := rc.decide()
+	if err != nil {
+		r.log.Debug("routing: order not routed", "order", orderID(req.Order), "error", err)
+		return nil, err
+	}
+	if len(d.SourceErrors) > 0 {
+		r.log.Debug("routing: rate sources failed", "order", d.OrderID, "errors", d.SourceErrors)
+	}
+	r.log.Debug("routing: order routed", "order", d.OrderID, "shipments", len(d.Shipments), "total", d.Total.String(),
+		"plans", d.PlansConsidered, "priced", d.PlansPriced)
+	return d, nil
 }
 
 // BatchResult is the outcome of one order of a batch.

@@ -648,3 +648,22 @@ func TestExplanationExample(t *testing.T) {
 		t.Errorf("distance Leipzig → Dresden %v, want about 100 km", d.Shipments[0].DistanceKm)
 	}
 }
+
+func TestOnlyUsablePlan(t *testing.T) {
+	t.Parallel()
+	// Hamburg has everything but cannot meet the promise; the split can.
+	src := &fakeSource{name: "post", rates: func(req RateRequest) ([]commerce.Rate, error) {
+		days := map[string]int{"leipzig": 1, "berlin": 1, "hamburg": 4}[map[string]string{"04103": "leipzig", "10115": "berlin", "20095": "hamburg"}[req.From.PostalCode]]
+		return []commerce.Rate{{Carrier: "Post", Service: "Parcel", Amount: commerce.MustMoney("5.00", "EUR"), TransitDays: days}}, nil
+	}}
+	r := newRouter(t, Config{Sources: []RateSource{src}})
+	req := request(mugAndTee(dresden), splitStock, leipzig, berlin, hamburg)
+	req.Promise = Promise{Days: 2}
+	d := mustRoute(t, r, req)
+	if got := locations(d); len(got) != 2 {
+		t.Fatalf("shipped from %v, want the split", got)
+	}
+	if !strings.Contains(d.Explanation, "It is the only usable plan of 2 priced; Hamburg cannot ship it: Hamburg: the only service quoted misses the 2-day promise.") {
+		t.Errorf("explanation: %s", d.Explanation)
+	}
+}

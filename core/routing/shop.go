@@ -36,41 +36,30 @@ type rated struct {
 
 // call is one request to a source in a wave.
 type call struct {
-	src   string
-	run   func(ctx context.Context) (any, error)
-	local bool
-	res   any
-	err   error
-	done  bool
+	src  string
+	run  func(ctx context.Context) (any, error)
+	res  any
+	err  error
+	done bool
 }
 
-// wave runs calls: local ones inline, the others concurrently (at most
-// Config.Concurrency at once) until they all answer or the timeout passes.
-// Calls that did not answer get an error saying so; they are not waited
-// for (their results are dropped when they come).
-func (r *Router) wave(parent context.Context, timeout time.Duration, calls []*call) {
-	var remote []*call
-	for _, c := range calls {
-		if c.local {
-			c.res, c.err = c.run(parent)
-			c.done = true
-		} else {
-			remote = append(remote, c)
-		}
-	}
-	if len(remote) == 0 {
+// wave runs calls concurrently (at most Config.Concurrency at once) until
+// they all answer or ctx is done. Calls that did not answer get an error
+// saying so (limit is the time they were given); they are not waited for
+// and their late answers are dropped. caller is the caller's context, to
+// tell its deadline from the wave's own.
+func (r *Router) wave(ctx, caller context.Context, limit time.Duration, calls []*call) {
+	if len(calls) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
 	type result struct {
 		i   int
 		res any
 		err error
 	}
-	ch := make(chan result, len(remote)) // buffered: late answers never block
+	ch := make(chan result, len(calls)) // buffered: late answers never block
 	sem := make(chan struct{}, r.cfg.Concurrency)
-	for i, c := range remote {
+	for i, c := range calls {
 		go func() {
 			select {
 			case sem <- struct{}{}:
@@ -84,21 +73,21 @@ func (r *Router) wave(parent context.Context, timeout time.Duration, calls []*ca
 		}()
 	}
 wait:
-	for range remote {
+	for range calls {
 		select {
 		case res := <-ch:
-			c := remote[res.i]
+			c := calls[res.i]
 			c.res, c.err, c.done = res.res, res.err, true
 		case <-ctx.Done():
 			break wait
 		}
 	}
-	for _, c := range remote {
+	for _, c := range calls {
 		if !c.done {
-			if err := parent.Err(); err != nil {
+			if err := caller.Err(); err != nil {
 				c.err = fmt.Errorf("no answer: %w", err)
 			} else {
-				c.err = fmt.Errorf("no answer within %s", timeout)
+				c.err = fmt.Errorf("no answer within %s", limit)
 			}
 		}
 	}
@@ -146,7 +135,11 @@ func (rc *routeCtx) price(ctx context.Context) {
 // rateAll rate-shops the shipments (asking the fallback for those no
 // source quoted), picks each one's service, adds landed cost to the
 // cross-border ones and totals each shipment.
-func (rc *routeCtx) rateAll(ctx context.Context, todo []*rated) {
+func (rc *routeCtx) rateAll(caller context.Context, todo []*rated) {
+	// One deadline for every round of rate shopping of the decision.
+	ctx, cancel := context.WithTimeout(caller, rc.r.cfg.RateTimeout)
+	defer cancel()
+	rc.caller = caller
 	rc.shop(ctx, todo, rc.r.localSources, rc.r.remoteSources)
 	if fb := rc.r.cfg.Fallback; fb != nil {
 		var again []*rated
@@ -166,7 +159,7 @@ func (rc *routeCtx) rateAll(ctx context.Context, todo []*rated) {
 	for _, rs := range todo {
 		rc.choose(rs)
 	}
-	rc.landedCosts(ctx, todo)
+	rc.landedCosts(caller, todo)
 	for _, rs := range todo {
 		rc.costShipment(rs)
 	}
@@ -260,7 +253,7 @@ func (rc *routeCtx) shop(ctx context.Context, todo []*rated, local, remote []Rat
 			owner = append(owner, rs)
 		}
 	}
-	rc.r.wave(ctx, rc.r.cfg.RateTimeout, calls)
+	rc.r.wave(ctx, rc.caller, rc.r.cfg.RateTimeout, calls)
 	for i, c := range calls {
 		rates, _ := c.res.([]commerce.Rate)
 		rc.answer(owner[i], c.src, rates, c.err)
@@ -505,7 +498,9 @@ func (rc *routeCtx) landedCosts(ctx context.Context, todo []*rated) {
 	if len(calls) == 0 {
 		return
 	}
-	rc.r.wave(ctx, rc.r.cfg.LandedCostTimeout, calls)
+	lctx, cancel := context.WithTimeout(ctx, rc.r.cfg.LandedCostTimeout)
+	defer cancel()
+	rc.r.wave(lctx, ctx, rc.r.cfg.LandedCostTimeout, calls)
 	quotes := map[*rated][2]*commerce.LandedCost{}
 	errs := map[*rated][2]error{}
 	for i, c := range calls {

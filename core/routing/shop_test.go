@@ -168,6 +168,15 @@ func TestRateShoppingFallback(t *testing.T) {
 	if !hasSourceError(d, "carrier-plugin", "plugin restarting") {
 		t.Errorf("source errors %+v lack the plugin", d.SourceErrors)
 	}
+	// A carrier that does not answer in time: the table still prices the
+	// shipment once the deadline has passed.
+	hung := &fakeSource{name: "hung", delay: 30 * time.Second, rates: flat("UPS", svc("Standard", "1.00", "EUR", 1))}
+	start := time.Now()
+	d = mustRoute(t, newRouter(t, Config{Sources: []RateSource{hung}, Fallback: loadTable(t, "rates.csv"), RateTimeout: 200 * time.Millisecond}),
+		request(mugOrder(), mugStock, leipzig))
+	if el := time.Since(start); el > 15*time.Second || d.Shipments[0].Source != "table" || !hasSourceError(d, "hung", "no answer within 200ms") {
+		t.Errorf("after %s: shipment from %s, errors %+v; want the table after the carrier's deadline", el, d.Shipments[0].Source, d.SourceErrors)
+	}
 	// With a working source the fallback is not used.
 	up := &fakeSource{name: "carrier-plugin", rates: flat("UPS", svc("Standard", "9.00", "EUR", 2))}
 	d = mustRoute(t, newRouter(t, Config{Sources: []RateSource{up}, Fallback: loadTable(t, "rates.csv")}), request(mugOrder(), mugStock, leipzig))
