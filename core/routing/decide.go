@@ -19,7 +19,7 @@ func (rc *routeCtx) baseDecision() *Decision {
 		OrderNumber:     rc.order.Number,
 		Channel:         rc.channel,
 		Objective:       rc.r.cfg.Objective,
-		Ranking:         rc.r.ranking,
+		Ranking:         slices.Clone(rc.r.ranking),
 		Skipped:         rc.skipped,
 		Excluded:        rc.excluded,
 		SourceErrors:    rc.errs,
@@ -32,8 +32,8 @@ func (rc *routeCtx) baseDecision() *Decision {
 
 // step records how one criterion narrowed the plans.
 type step struct {
-	c            Criterion
-	before, kept int
+	c    Criterion
+	kept int
 }
 
 // decide picks the plan by the ranking and writes the decision.
@@ -58,7 +58,7 @@ func (rc *routeCtx) decide() (*Decision, error) {
 				p.elimBy, p.elimStep = c, i+1
 			}
 		}
-		steps = append(steps, step{c: c, before: len(alive), kept: len(keep)})
+		steps = append(steps, step{c: c, kept: len(keep)})
 		alive = keep
 	}
 	slices.SortStableFunc(alive, comparePlans)
@@ -151,12 +151,24 @@ func (rc *routeCtx) noFeasiblePlan() error {
 	var detail string
 	switch reason {
 	case PromiseImpossible:
-		detail = fmt.Sprintf("no service of the %s priced meets the %s (e.g. %s: %s); promise a later date, make the promise soft with late_penalty_per_day, or connect a faster carrier",
-			countWords(len(rc.priced), "plan"), rc.promiseWords(), rc.planNames(p), p.why)
+		detail = fmt.Sprintf("no service meets the %s (e.g. %s: %s); promise a later date, make the promise soft with late_penalty_per_day, or connect a faster carrier",
+			rc.promiseWords(), rc.planNames(p), p.why)
 	case SplitTooCostly:
-		detail = fmt.Sprintf("no single location can ship the order and every split is above the split-cost limit (e.g. %s: %s); raise max_split_shipping or move stock", rc.planNames(p), p.why)
+		detail = fmt.Sprintf("the splits are above the split-cost limit (e.g. %s: %s); raise max_split_shipping or move stock", rc.planNames(p), p.why)
+		if rc.kMin > 1 {
+			detail = "no single location can ship the order and " + detail
+		}
 	default:
-		detail = fmt.Sprintf("no rate source quoted any of the %s priced (e.g. %s: %s); check the carrier connections or the rate table", countWords(len(rc.priced), "plan"), rc.planNames(p), p.why)
+		detail = fmt.Sprintf("no rate source quoted the plans (e.g. %s: %s); check the carrier connections or the rate table", rc.planNames(p), p.why)
+	}
+	if len(count) > 1 { // mixed: say how many failed for what
+		var parts []string
+		for _, r := range []Reason{PromiseImpossible, SplitTooCostly, NoRates} {
+			if count[r] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", count[r], r))
+			}
+		}
+		detail += fmt.Sprintf(" (of the %s priced: %s)", countWords(len(rc.priced), "plan"), strings.Join(parts, ", "))
 	}
 	err := rc.unroutable(reason, detail)
 	if ue, ok := err.(*UnroutableError); ok {

@@ -222,3 +222,18 @@ func TestLandedCostDecidesThePlan(t *testing.T) {
 		}
 	}
 }
+
+func TestLandedCostQuotesShared(t *testing.T) {
+	t.Parallel()
+	// Two German warehouses, the same goods and the same table rate to
+	// Geneva: one DDP and one DAP quote serve both plans.
+	customs := &fakeCustoms{quote: quotes("2.40", "10.00", "14.10", "EUR")}
+	r := newRouter(t, Config{LandedCost: customs})
+	d := mustRoute(t, r, request(kettleToGeneva(), StockTable{{"KETTLE", "leipzig"}: 1, {"KETTLE", "berlin"}: 1}, leipzig, berlin))
+	if len(customs.reqs) != 2 {
+		t.Errorf("%d customs calls for two identical shipments, want 2", len(customs.reqs))
+	}
+	if d.PlansPriced != 2 || len(d.Alternatives) != 1 || d.Alternatives[0].Total == nil || !d.Alternatives[0].Total.Equal(d.Total) {
+		t.Errorf("both plans should carry the same landed cost: %s vs %+v", d.Total, d.Alternatives)
+	}
+}

@@ -285,9 +285,11 @@ func (r *Router) RouteBatch(ctx context.Context, reqs []Request, l *Ledger) []Ba
 // taking the stock a decision chose.
 const reserveAttempts = 3
 
-// RouteAndReserve routes the order against the ledger and reserves its
-// units. When a concurrent caller reserved the same units in between, it
-// routes again (up to three times) on the new stock position.
+// RouteAndReserve routes the order against the ledger (the request's Stock
+// and Workload are replaced by it) and reserves its units. When a
+// concurrent caller reserved the same units in between, it routes again
+// (up to three times) on the new stock position; then the error wraps
+// ErrStockChanged.
 func (r *Router) RouteAndReserve(ctx context.Context, req Request, l *Ledger) (*Decision, error) {
 	if l == nil {
 		return nil, errors.New("routing: RouteAndReserve needs a ledger")

@@ -328,6 +328,7 @@ func TestUnroutable(t *testing.T) {
 		promise Promise
 		reason  Reason
 		detail  []string
+		absent  []string
 	}{
 		{name: "no stock anywhere", order: order(dresden, line("1", "MUG", 3, "12.00"), line("2", "LAMP", 1, "80.00")),
 			stock: StockTable{{"MUG", "leipzig"}: 1, {"MUG", "berlin"}: 1}, locs: []commerce.Location{leipzig, berlin},
@@ -348,6 +349,16 @@ func TestUnroutable(t *testing.T) {
 			rules: Rules{MaxShipments: 2}, reason: SplitNotAllowed, detail: []string{"at most 2 shipments (max_shipments)"}},
 		{name: "split too costly", order: mugAndTee(dresden), stock: oneEach, locs: []commerce.Location{leipzig, berlin},
 			rules: Rules{MaxSplitShipping: eur("5.00")}, reason: SplitTooCostly, detail: []string{"above the 5.00 EUR limit (max_split_shipping)"}},
+		{name: "mixed: one plan unpriced, the split too costly", order: mugAndTee(dresden), stock: splitStock, locs: []commerce.Location{leipzig, berlin, hamburg},
+			src: &fakeSource{name: "post", rates: func(req RateRequest) ([]commerce.Rate, error) {
+				if req.From.PostalCode == "20095" {
+					return nil, errors.New("no pickup in Hamburg")
+				}
+				return []commerce.Rate{{Carrier: "Post", Service: "Parcel", Amount: commerce.MustMoney("4.00", "EUR"), TransitDays: 2}}, nil
+			}},
+			rules: Rules{MaxSplitShipping: eur("5.00")}, reason: SplitTooCostly,
+			detail: []string{"the splits are above the split-cost limit", "(of the 2 plans priced: 1 split-too-costly, 1 no-rates)"},
+			absent: []string{"no single location"}},
 		{name: "promise impossible", order: mugAndTee(addr("DE", "20095", geo(53.55, 9.99))), stock: oneEach, locs: []commerce.Location{leipzig, berlin},
 			src:     &fakeSource{name: "slowpost", rates: flat("SlowPost", svc("Economy", "3.00", "EUR", 5), svc("Standard", "5.00", "EUR", 3))},
 			promise: Promise{Days: 2}, reason: PromiseImpossible, detail: []string{"none of the 2 services quoted meets the 2-day promise"}},
@@ -378,6 +389,11 @@ func TestUnroutable(t *testing.T) {
 			for _, w := range c.detail {
 				if !strings.Contains(ue.Detail, w) {
 					t.Errorf("detail lacks %q: %s", w, ue.Detail)
+				}
+			}
+			for _, w := range c.absent {
+				if strings.Contains(ue.Detail, w) {
+					t.Errorf("detail says %q: %s", w, ue.Detail)
 				}
 			}
 			if ue.Decision == nil || ue.Decision.OrderID != "1001" || !strings.HasPrefix(ue.Decision.Explanation, "Cannot route: ") {

@@ -471,9 +471,16 @@ func (rc *routeCtx) promiseWords() string {
 // landedCosts quotes DDP and DAP for every cross-border shipment that has a
 // service.
 func (rc *routeCtx) landedCosts(ctx context.Context, todo []*rated) {
-	var calls []*call
-	var owners []*rated
 	lc := rc.r.cfg.LandedCost
+	// Shipments with the same origin country, goods and shipping amount
+	// (from two warehouses in one country) share their quotes.
+	type group struct {
+		owners []*rated
+		calls  [2]*call // DDP, DAP
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	var calls []*call
 	for _, rs := range todo {
 		if !rs.sp.c.cross || rs.chosen < 0 {
 			continue
@@ -488,12 +495,20 @@ func (rc *routeCtx) landedCosts(ctx context.Context, todo []*rated) {
 			continue
 		}
 		rs.landed = &LandedChoice{}
-		for _, term := range []string{IncotermDDP, IncotermDAP} {
+		key := base.OriginCountry + "|" + rs.sp.key()[len(rs.sp.c.id):] + "|" + base.Shipping.String()
+		if g, ok := byKey[key]; ok {
+			g.owners = append(g.owners, rs)
+			continue
+		}
+		g := &group{owners: []*rated{rs}}
+		for i, term := range []string{IncotermDDP, IncotermDAP} {
 			req := base
 			req.Incoterm = term
-			calls = append(calls, &call{src: "customs " + term, run: func(ctx context.Context) (any, error) { return lc.LandedCost(ctx, req) }})
-			owners = append(owners, rs)
+			g.calls[i] = &call{src: term, run: func(ctx context.Context) (any, error) { return lc.LandedCost(ctx, req) }}
+			calls = append(calls, g.calls[i])
 		}
+		byKey[key] = g
+		groups = append(groups, g)
 	}
 	if len(calls) == 0 {
 		return
@@ -501,31 +516,22 @@ func (rc *routeCtx) landedCosts(ctx context.Context, todo []*rated) {
 	lctx, cancel := context.WithTimeout(ctx, rc.r.cfg.LandedCostTimeout)
 	defer cancel()
 	rc.r.wave(lctx, ctx, rc.r.cfg.LandedCostTimeout, calls)
-	quotes := map[*rated][2]*commerce.LandedCost{}
-	errs := map[*rated][2]error{}
-	for i, c := range calls {
-		rs, term := owners[i], i%2
-		q, _ := c.res.(*commerce.LandedCost)
-		err := c.err
-		if err == nil && q == nil {
-			err = errors.New("the customs capability returned no quote")
+	for _, g := range groups {
+		var quotes [2]*commerce.LandedCost
+		var errs [2]error
+		for i, c := range g.calls {
+			quotes[i], _ = c.res.(*commerce.LandedCost)
+			errs[i] = c.err
+			if errs[i] == nil && quotes[i] == nil {
+				errs[i] = errors.New("the customs capability returned no quote")
+			}
+			if errs[i] != nil {
+				rc.noteErr("customs", fmt.Errorf("%s %s → %s: %w", c.src, g.owners[0].sp.c.loc.Address.CountryCode, rc.dest.CountryCode, errs[i]))
+			}
 		}
-		if err != nil {
-			rc.noteErr("customs", fmt.Errorf("%s %s → %s: %w", c.src[len("customs "):], rs.sp.c.loc.Address.CountryCode, rc.dest.CountryCode, err))
-			e := errs[rs]
-			e[term] = err
-			errs[rs] = e
-			continue
+		for _, rs := range g.owners {
+			rc.chooseIncoterm(rs, quotes, errs)
 		}
-		v := quotes[rs]
-		v[term] = q
-		quotes[rs] = v
-	}
-	for _, rs := range todo {
-		if rs.landed == nil || rs.landed.Error != "" {
-			continue
-		}
-		rc.chooseIncoterm(rs, quotes[rs], errs[rs])
 	}
 }
 
