@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -274,19 +275,35 @@ var errNotFound = errors.New("not found")
 
 func isNotFound(err error) bool { return errors.Is(err, errNotFound) }
 
-// getJSON calls a GET operation and decodes the answer into out.
+// getJSON calls an operation and decodes the answer into out. A GET whose
+// answer does not decode (cut short, not JSON) is sent again, up to
+// max_retries times, with backoff.
 func (cl *client) getJSON(ctx context.Context, op operation, path string, q url.Values, out any) (*response, error) {
-	res, err := cl.call(ctx, op, path, q, nil)
-	if err != nil {
-		return nil, err
-	}
-	if out != nil {
-		if err := json.Unmarshal(res.Body, out); err != nil {
-			return nil, sdk.Retryable(err, "amazon: %s: malformed answer (%d bytes)", op.ID, len(res.Body)).
+	for attempt := 1; ; attempt++ {
+		res, err := cl.call(ctx, op, path, q, nil)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			return res, nil
+		}
+		// decode into a fresh value, so that a half-decoded answer leaves
+		// nothing behind for the retry
+		fresh := reflect.New(reflect.TypeOf(out).Elem())
+		err = json.Unmarshal(res.Body, fresh.Interface())
+		if err == nil {
+			reflect.ValueOf(out).Elem().Set(fresh.Elem())
+			return res, nil
+		}
+		if op.Method != http.MethodGet || attempt > cl.cfg.MaxRetries {
+			return nil, sdk.Retryable(err, "amazon: %s: malformed answer (%d bytes) after %d attempts", op.ID, len(res.Body), attempt).
 				WithDetail("Amazon's answer was not the JSON the connector expects; the host will retry")
 		}
+		cl.log.Debug("amazon: malformed answer, retrying", "operation", op.ID, "attempt", attempt, "err", err)
+		if err := cl.c.sleep(ctx, min(cl.c.retryBase<<min(attempt-1, 6), cl.c.retryMax)); err != nil {
+			return nil, err
+		}
 	}
-	return res, nil
 }
 
 // encodeQuery encodes q with its keys sorted, as Amazon signs and caches

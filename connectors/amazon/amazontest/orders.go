@@ -202,7 +202,7 @@ func (s *Server) order2026(o *order, included map[string]bool) map[string]any {
 		out["fulfillment"] = map[string]any{"fulfillmentStatus": status2026(o.status), "fulfilledBy": by,
 			"fulfillmentServiceLevel": strings.ToUpper(o.service)}
 	}
-	if included["RECIPIENT"] {
+	if included["RECIPIENT"] && o.status != StatusPending { // as v0, no address before payment
 		out["recipient"] = map[string]any{"deliveryAddress": map[string]any{"city": o.city, "postalCode": o.postal, "countryCode": m.country}}
 	}
 	if included["PACKAGES"] && o.channel == "MFN" {

@@ -86,6 +86,10 @@ func (s *Server) buildLocked(rp *report) {
 			if status == StatusCanceled {
 				status = "Cancelled"
 			}
+			city, postal, country := o.city, o.postal, m.country
+			if o.status == StatusPending {
+				city, postal, country = "", "", ""
+			}
 			for _, it := range o.items {
 				price, tax, ship, shipTax, promo := o.amounts(it)
 				itemStatus := "Unshipped"
@@ -97,7 +101,7 @@ func (s *Server) buildLocked(rp *report) {
 				}
 				row([]string{o.id, "", reportTime(o.created), reportTime(o.updated), status, channel, m.channel, "", "", o.service, it.title, it.sku,
 					it.asin, itemStatus, fmt.Sprint(it.qty), m.currency, money(m, price), money(m, tax), money(m, ship), money(m, shipTax), "", "",
-					money(m, promo), "0.00", o.city, "", o.postal, m.country, "", "false", "", ""})
+					money(m, promo), "0.00", city, "", postal, country, "", "false", "", ""})
 			}
 			rp.rows++
 		}

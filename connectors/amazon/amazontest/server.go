@@ -105,8 +105,8 @@ type Faults struct {
 	TimeoutDelay time.Duration
 	// Malformed answers 200 with a truncated JSON body.
 	Malformed float64
-	// ExpireTokens answers 403 "access token expired" for a valid token,
-	// as when Amazon expired it early.
+	// ExpireTokens answers 403 "access token expired" for a valid token
+	// older than a second, and expires it, as when Amazon expired it early.
 	ExpireTokens float64
 	// LWAErr5xx makes the token endpoint answer 500.
 	LWAErr5xx float64
@@ -148,7 +148,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	data      *store
-	tokens    map[string]time.Time
+	tokens    map[string]tokenLife
 	tokenN    int
 	reports   map[string]*report
 	reportN   int
@@ -172,6 +172,9 @@ type Server struct {
 	}
 	closed chan struct{}
 }
+
+// tokenLife is when an access token was issued and expires.
+type tokenLife struct{ issued, expires time.Time }
 
 // NewServer starts a fake on a loopback port.
 func NewServer(opts Options) (*Server, error) {
@@ -237,7 +240,7 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("amazontest: listen: %w", err)
 	}
-	s := &Server{opts: opts, ln: ln, URL: "http://" + ln.Addr().String(), tokens: map[string]time.Time{}, reports: map[string]*report{},
+	s := &Server{opts: opts, ln: ln, URL: "http://" + ln.Addr().String(), tokens: map[string]tokenLife{}, reports: map[string]*report{},
 		buckets: map[string]*bucket{}, rng: mrand.New(mrand.NewPCG(opts.Seed, 0x5eed)), frng: mrand.New(mrand.NewPCG(opts.Seed, 0xfa17)),
 		closed: make(chan struct{})}
 	s.stats.requests = map[string]int64{}
@@ -507,13 +510,20 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, rt route, m []s
 	w.Header().Set("x-amzn-RequestId", s.nextRequestID())
 	tok := r.Header.Get("x-amz-access-token")
 	s.mu.Lock()
-	exp, ok := s.tokens[tok]
+	life, ok := s.tokens[tok]
 	s.mu.Unlock()
+	// ExpireTokens expires a token early, never one issued in the last second
+	early := time.Since(life.issued) > time.Second && s.roll(s.Faults().ExpireTokens)
+	if early {
+		s.mu.Lock()
+		s.tokens[tok] = tokenLife{issued: life.issued, expires: time.Now()}
+		s.mu.Unlock()
+	}
 	switch {
 	case tok == "" || !ok:
 		apiError(w, http.StatusForbidden, "Unauthorized", "Access to requested resource is denied.", "")
 		return
-	case time.Now().After(exp) || s.roll(s.Faults().ExpireTokens):
+	case early || time.Now().After(life.expires):
 		s.stats.expired.Add(1)
 		w.Header().Set("x-amzn-ErrorType", "AccessDeniedException")
 		apiError(w, http.StatusForbidden, "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")
@@ -614,7 +624,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.tokenN++
 		tok := fmt.Sprintf("Atza|IwEBIA-fake-access-token-%d-%x", s.tokenN, s.rng.Uint64())
-		s.tokens[tok] = time.Now().Add(s.opts.TokenTTL)
+		s.tokens[tok] = tokenLife{issued: time.Now(), expires: time.Now().Add(s.opts.TokenTTL)}
 		s.mu.Unlock()
 		s.stats.exchanges.Add(1)
 		writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "refresh_token": s.opts.RefreshToken, "token_type": "bearer",
@@ -627,8 +637,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.tokens {
-		s.tokens[k] = time.Now().Add(-time.Second)
+	for k, l := range s.tokens {
+		s.tokens[k] = tokenLife{issued: l.issued, expires: time.Now().Add(-time.Second)}
 	}
 }
 
