@@ -40,7 +40,7 @@ plugins (build both with make build; make demo builds and runs this):
 It prints the dashboard URL and an admin API token once everything is up.
 Nothing takes a shortcut into the store: the demo uses the plugins, the HTTP
 endpoints and the bus as production does. Order volume grows with --skus (about
-0.18 orders a day per SKU before seasonality); see docs/demo.md.`,
+0.23 orders a day per SKU before seasonality and growth); see docs/demo.md.`,
 		Example: `  make demo
   supplyhub demo --addr 127.0.0.1:8080 --data-dir ./data/demo
   supplyhub demo --skus 60 --days 365 --rate 5`,

@@ -28,8 +28,8 @@ type Config struct {
 	// unless configured otherwise).
 	Gateway config.Config
 	// SKUs is roughly how many distinct SKUs the shops sell together;
-	// default 300. Order volume grows with it (about 0.18 orders a day per
-	// SKU across the channels before seasonality).
+	// default 300. Order volume grows with it (about 0.23 orders a day per
+	// SKU across the channels before seasonality and growth).
 	SKUs int
 	// Days is the length of the order history placed before the first
 	// sync; default 365.
@@ -141,7 +141,7 @@ func CheckPlugins(dir string) error {
 // own clearance sales. They share SKU names and warehouses.
 func Channels(skus int, seed int64, from, to time.Time) []Channel {
 	outletProducts := max(9, int(float64(skus)/1.8+0.5))
-	webProducts := max(9, outletProducts/5)
+	webProducts := max(9, outletProducts/10)
 	ny, _ := time.LoadLocation("America/New_York")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	evening := [24]float64{0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 0.9, 1, 1, 1.1, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.8, 2, 1.8, 1.2, 0.5}
@@ -157,7 +157,7 @@ func Channels(skus int, seed int64, from, to time.Time) []Channel {
 	return []Channel{
 		{ID: "webstore", Name: "Web store (US, USD)", Domain: "supplyhub-demo-web.myshopify.com", Currency: "USD", Timezone: "America/New_York",
 			Products: webProducts, Seed: seed, Share: 0.8,
-			Pattern: Pattern{Base: 0.15 * float64(skus), Growth: 0.35, YearlyAmplitude: 0.3, YearlyPeak: 345,
+			Pattern: Pattern{Base: 0.2 * float64(skus), Growth: 0.35, YearlyAmplitude: 0.3, YearlyPeak: 345,
 				Weekly:     [7]float64{1.2, 1.0, 0.9, 0.9, 0.95, 1.05, 1.3},
 				Promotions: RetailCalendar(from, to, ny, 1), Hourly: evening}},
 		{ID: "outlet", Name: "EU outlet (EUR)", Domain: "supplyhub-demo-outlet.myshopify.com", Currency: "EUR", Timezone: "Europe/Berlin",

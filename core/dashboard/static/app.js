@@ -286,11 +286,14 @@ export async function locationNamer() {
       }
     } catch { /* ids are shown instead */ }
   }
-  return (id) => {
+  const name = (id) => {
     if (!id) return '—';
     if (id === '*') return 'unassigned (channel level)';
     return locationNames[id] || id;
   };
+  /** name.text replaces the location ids in a sentence with their names. */
+  name.text = (s) => String(s || '').replace(/gid:\/\/[A-Za-z]+\/Location\/\d+/g, (id) => locationNames[id] || id);
+  return name;
 }
 
 /** allPages reads a paged list (items, next_cursor) up to max items. */

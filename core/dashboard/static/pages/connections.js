@@ -47,12 +47,21 @@ export function mount(root) {
 async function webhookRate(c) {
   if (!c.webhook_url) return null;
   const page = await api(`/v1/webhooks/events?connection=${encodeURIComponent(c.id)}&limit=1000`);
-  const since = Date.now() - WINDOW_S * 1000;
-  let n = 0;
+  const now = Date.now();
+  const since = now - WINDOW_S * 1000;
+  let n = 0, oldest = now;
   for (const e of page.items || []) {
-    if (new Date(e.received_at).getTime() >= since) n++;
+    const t = new Date(e.received_at).getTime();
+    if (t >= since) {
+      n++;
+      oldest = Math.min(oldest, t);
+    }
   }
-  return { perMin: n / (WINDOW_S / 60), capped: n === (page.items || []).length && page.next_cursor };
+  // Over the last five minutes, or since the first delivery when the
+  // connection is younger (or the page of events is full).
+  const full = (page.items || []).length >= 1000 && page.next_cursor;
+  const span = Math.max(60, (now - (full || n === (page.items || []).length ? oldest : since)) / 1000);
+  return { perMin: n / (span / 60), capped: !!full };
 }
 
 function rateCell(r) {

@@ -33,7 +33,12 @@ export function mount(root) {
     const search = h('input', { type: 'search', id: 'forecast-search', placeholder: 'Filter SKUs…', 'aria-label': 'Filter SKUs' });
     const run = (await served('/v1/forecasts/run', 'post'))
       ? h('button', { type: 'button', id: 'forecast-run', onclick: runNow }, 'Recompute forecasts') : null;
-    head.replaceChildren(search, h('span', { class: 'spacer' }), h('span', { class: 'muted small', id: 'forecast-run-state' }), run);
+    let current = null;
+    const range = h('select', { id: 'forecast-range', 'aria-label': 'History shown' },
+      h('option', { value: '182' }, 'last 6 months'), h('option', { value: '0' }, 'whole history'));
+    range.value = params.get('range') === 'all' ? '0' : '182';
+    range.addEventListener('change', () => { if (current) select(current); });
+    head.replaceChildren(search, h('label', {}, 'Show ', range), h('span', { class: 'spacer' }), h('span', { class: 'muted small', id: 'forecast-run-state' }), run);
     if (run) runState();
     for (const f of items) f._units = (f.points || []).reduce((s, p) => s + (p.mean || 0), 0);
     items.sort((a, b) => b._units - a._units || a.sku.localeCompare(b.sku));
@@ -58,7 +63,8 @@ export function mount(root) {
     else chartBox.replaceChildren();
 
     async function select(f) {
-      setPageParams({ sku: f.sku, location: f.location_id });
+      current = f;
+      setPageParams(Object.assign({ sku: f.sku, location: f.location_id }, range.value === '0' ? { range: 'all' } : {}));
       for (const tr of list.querySelectorAll('tr.selected')) tr.classList.remove('selected');
       for (const tr of list.querySelectorAll('tr[data-sku]')) if (tr.dataset.sku === f.sku && tr.dataset.location === f.location_id) tr.classList.add('selected');
       chartBox.replaceChildren(h('p', { class: 'muted' }, `Loading ${f.sku}…`));
@@ -82,7 +88,8 @@ export function mount(root) {
       const fc = new Map();
       for (const p of f.points || []) fc.set(Date.parse(`${p.date}T00:00:00Z`) / 1000, p);
       const firstFc = Math.min(...fc.keys());
-      const from = Number.isFinite(firstFc) ? firstFc - 182 * DAY : Math.min(...hist.keys());
+      const days = Number(range.value);
+      const from = days && Number.isFinite(firstFc) ? firstFc - days * DAY : Math.min(...hist.keys(), ...fc.keys());
       const xs = [...new Set([...hist.keys(), ...fc.keys()])].filter(t => t >= from).sort((a, b) => a - b);
       const band = (p, lvl, side) => {
         const iv = (p?.intervals || []).find(i => Math.round(i.level) === lvl);
@@ -120,7 +127,7 @@ export function mount(root) {
             h('dt', {}, 'history'), h('dd', {}, demand ? `${fmtNum((demand.values || []).length)} days from ${demand.start}, ${fmtNum(demand.units)} units${stockouts ? `, ${stockouts} stockout days` : ''}` : 'not available'),
             h('dt', {}, 'computed'), h('dd', {}, ago(f.generated_at)))),
         holder,
-        h('p', { class: 'muted small' }, 'Grey: daily net demand (units ordered less refunded; gaps are stockout days). Blue: forecast mean with its 80 % (darker) and 95 % prediction bands. The last six months are shown.'));
+        h('p', { class: 'muted small' }, 'Grey: daily net demand (units ordered less refunded; gaps are stockout days). Blue: forecast mean with its 80 % (darker) and 95 % prediction bands.'));
       plot = new uPlot(opts, data, holder);
     }
 

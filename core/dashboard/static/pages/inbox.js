@@ -56,7 +56,7 @@ export function mount(root) {
       { title: 'Topic', cell: e => e.topic || '—' },
       { title: 'Status', cell: e => badge(e.status) },
       { title: 'Attempts', class: 'num', cell: e => e.attempts },
-      { title: 'Reason', cell: e => e.last_error ? h('span', { class: 'error reason' }, e.last_error) : (e.status === 'processed' ? summary(e.result) : '—') },
+      { title: 'Result or reason', cell: e => e.last_error ? h('span', { class: 'error reason' }, e.last_error) : (e.status === 'processed' ? summary(e.result) : '—') },
       { title: '', cell: e => replayButton(e) },
     ], page.items || [], { empty, rowAttrs: e => ({ dataset: { event: e.id, status: e.status } }) }));
     pager.replaceChildren(

@@ -2,7 +2,7 @@
 // why), each SKU-location's ABC/XYZ class and expected stockout date, and a
 // CSV export of the same rows.
 
-import { api, h, table, fmtNum, money, errorBox, notAvailable, served, every, flash, locationNamer, pageParams, setPageParams } from '../app.js';
+import { api, h, table, fmtNum, money, ago, errorBox, notAvailable, served, every, flash, locationNamer, pageParams, setPageParams } from '../app.js';
 
 const CLASSES = ['AX', 'AY', 'AZ', 'BX', 'BY', 'BZ', 'CX', 'CY', 'CZ'];
 
@@ -14,7 +14,7 @@ export function mount(root) {
   const list = h('section', { id: 'replenishment-list' }, h('p', { class: 'muted' }, 'Loading suggestions…'));
   root.append(h('h1', {}, 'Replenishment'), bar, list);
   let stop = () => {};
-  let name = (id) => id;
+  let name = Object.assign((id) => id, { text: (t) => t });
 
   (async () => {
     if (!(await served('/v1/replenishment'))) {
@@ -27,7 +27,10 @@ export function mount(root) {
       CLASSES.map(c => h('option', { value: c, selected: c === klass }, c)));
     const csv = (await served('/v1/replenishment.csv'))
       ? h('button', { type: 'button', id: 'replenishment-csv', onclick: exportCSV }, 'Export CSV') : null;
-    bar.replaceChildren(h('label', {}, 'Location ', locSel), h('label', {}, 'Class ', classSel), h('span', { class: 'spacer' }), csv);
+    const rerun = (await served('/v1/replenishment/run', 'post'))
+      ? h('button', { type: 'button', id: 'replenishment-run', onclick: runNow }, 'Recompute plan') : null;
+    const runState = h('span', { class: 'muted small', id: 'replenishment-run-state' });
+    bar.replaceChildren(h('label', {}, 'Location ', locSel), h('label', {}, 'Class ', classSel), h('span', { class: 'spacer' }), runState, rerun, csv);
     const seen = new Set();
     const change = () => { location = locSel.value; klass = classSel.value; setPageParams(Object.fromEntries(Object.entries({ location, class: klass }).filter(([, v]) => v))); refresh(); };
     locSel.addEventListener('change', change);
@@ -52,26 +55,40 @@ export function mount(root) {
           locSel.append(h('option', { value: id, selected: id === location }, name(id)));
         }
       }
-      const gen = res.generated_at ? ` Computed ${new Date(res.generated_at).toLocaleString()}.` : '';
-      list.replaceChildren(h('p', { class: 'muted small' }, `${fmtNum(rows.length)} suggestions, most urgent first.${gen}`),
+      const run = res.run || {};
+      runState.textContent = run.state === 'running' ? 'plan being recomputed…'
+        : run.finished_at ? `plan ${run.state} ${ago(run.finished_at)}: ${fmtNum(run.items)} SKU-locations, ${fmtNum(run.suggestions)} suggestions${run.errors && run.errors.length ? `, ${run.errors.length} errors` : ''}` : '';
+      list.replaceChildren(h('p', { class: 'muted small' }, `${fmtNum(rows.length)} suggestions, soonest order-by date first.`),
         table([
-          { title: 'SKU', cell: r => h('strong', {}, r.sku) },
+          { title: 'SKU', class: 'nowrap', cell: r => h('strong', {}, r.sku) },
           { title: 'Location', cell: r => h('div', {}, name(r.location_id), r.from_location_id ? h('div', { class: 'small muted' }, `from ${name(r.from_location_id)}`) : null) },
           { title: 'Action', cell: r => `${r.type || 'purchase'}${r.supplier ? ` from ${r.supplier}` : ''}` },
           { title: 'Quantity', class: 'num', cell: r => fmtNum(r.quantity) },
-          { title: 'Order by', cell: r => r.order_by || '—' },
-          { title: 'Expected stockout', cell: r => r.expected_stockout ? h('span', { class: urgent(r.expected_stockout) ? 'bad-text' : '' }, r.expected_stockout) : '—' },
-          { title: 'Class', cell: r => r.class ? h('span', { class: `class c-${r.class}` }, r.class) : '—' },
-          { title: 'Policy', cell: r => r.policy || '—' },
+          { title: 'Order by', class: 'nowrap', cell: r => r.order_by || '—' },
+          { title: 'Expected stockout', class: 'nowrap', cell: r => r.expected_stockout ? h('span', { class: urgent(r.expected_stockout) ? 'bad-text' : '' }, r.expected_stockout) : '—' },
+          { title: 'Class', cell: r => h('div', {}, r.class ? h('span', { class: `class c-${r.class}` }, r.class) : '—', r.policy ? h('div', { class: 'small muted' }, r.policy) : null) },
           { title: 'On hand', class: 'num', cell: r => fmtNum(r.on_hand) },
           { title: 'Incoming', class: 'num', cell: r => fmtNum(r.incoming) },
-          { title: 'Reorder point', class: 'num', cell: r => fmtNum(r.reorder_point, 1) },
+          { title: 'ROP', class: 'num', cell: r => fmtNum(r.reorder_point, 1) },
           { title: 'Safety stock', class: 'num', cell: r => fmtNum(r.safety_stock, 1) },
           { title: 'Cost', class: 'num', cell: r => money(r.total_cost) },
-          { title: 'Reason', cell: r => h('span', { class: 'reason' }, r.reason || '—') },
+          { title: 'Reason', cell: r => h('span', { class: 'reason' }, name.text(r.reason) || '—') },
         ], rows, { empty: 'No suggestions: every SKU-location has enough stock for its forecast, or no forecast exists yet.', rowAttrs: r => ({ dataset: { sku: r.sku } }) }));
     }
-    stop = every(30000, refresh);
+    stop = every(15000, refresh);
+
+    async function runNow() {
+      rerun.disabled = true;
+      try {
+        const st = await api('/v1/replenishment/run', { method: 'POST' });
+        flash(`Plan recomputed: ${fmtNum(st.suggestions)} suggestions for ${fmtNum(st.items)} SKU-locations`);
+        await refresh();
+      } catch (e) {
+        flash(`Could not recompute the plan: ${e.message}`, 'bad');
+      } finally {
+        rerun.disabled = false;
+      }
+    }
   })();
 
   async function exportCSV() {

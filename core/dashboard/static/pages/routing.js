@@ -2,7 +2,7 @@
 // carrier rates that were shopped and the landed cost of cross-border
 // shipments.
 
-import { api, h, ago, money, fmtNum, errorBox, notAvailable, served, every, locationNamer } from '../app.js';
+import { api, h, ago, money, errorBox, notAvailable, served, every, locationNamer } from '../app.js';
 
 export function mount(root) {
   const list = h('section', { id: 'routing-decisions' }, h('p', { class: 'muted' }, 'Loading routing decisions…'));

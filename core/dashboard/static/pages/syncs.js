@@ -127,8 +127,10 @@ function progress(j) {
   if (!entries.length) return h('span', { class: 'muted small' }, j.state === 'queued' ? 'waiting for a worker' : '—');
   const out = entries.map(([stream, p]) => {
     const total = p.total || 0;
-    const done = p.done || ['succeeded'].includes(j.state);
-    const pct = total ? Math.min(100, (100 * (p.records_read || 0)) / total) : (done ? 100 : null);
+    // A succeeded job read everything there was, whatever total the
+    // upstream estimated at the start.
+    const done = p.done || j.state === 'succeeded';
+    const pct = done ? 100 : total ? Math.min(100, (100 * (p.records_read || 0)) / total) : null;
     const bar = h('div', { class: `bar${pct === null ? ' indeterminate' : ''}${done ? ' done' : ''}`, role: 'progressbar',
       'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? undefined : Math.round(pct), 'aria-label': `${stream} progress` },
     h('span', { class: 'fill', style: undefined }));
