@@ -174,6 +174,32 @@ func TestBenchScenario(t *testing.T) {
 			splits++
 		}
 		checkDecision(t, req.Order, d)
+		// Never more than a location has available (stores keep one unit
+		// and ship at most four), never from a location not offered.
+		offered := map[string]commerce.Location{}
+		for _, l := range req.Locations {
+			offered[l.Source.ExternalID] = l
+		}
+		units := map[string]int{}
+		perKey := map[StockKey]int{}
+		for _, a := range d.Assignments {
+			l, ok := offered[a.LocationID]
+			if !ok {
+				t.Fatalf("order %s ships from %s, not a candidate", req.Order.Source.ExternalID, a.LocationID)
+			}
+			limit := req.Stock.Available(a.SKU, a.LocationID)
+			if l.Type == "store" {
+				limit--
+				units[a.LocationID] += a.Quantity
+				if units[a.LocationID] > 4 {
+					t.Errorf("order %s: store %s ships %d units, above its cap of 4", req.Order.Source.ExternalID, a.LocationID, units[a.LocationID])
+				}
+			}
+			k := StockKey{SKU: a.SKU, LocationID: a.LocationID}
+			if perKey[k] += a.Quantity; perKey[k] > limit {
+				t.Errorf("order %s: %d of %s from %s, %d available", req.Order.Source.ExternalID, perKey[k], a.SKU, a.LocationID, limit)
+			}
+		}
 	}
 	if routed < 150 || splits == 0 {
 		t.Errorf("%d of %d routed, %d split: the benchmark scenario is not realistic", routed, len(reqs), splits)
