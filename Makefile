@@ -146,3 +146,8 @@ dashboard-vendor: ## re-vendor the dashboard's chart library (uPlot from npm) in
 .PHONY: bench-order-routing
 bench-order-routing: ## order routing: decisions per second with table rates (1–5 lines, 5–20 locations), one core, all cores, and a 512-order batch with reservation (~1 min)
 	$(GO) test -run '^$$' -bench 'Route' -benchmem -benchtime 5s -count 3 ./core/routing/
+
+.PHONY: bench-odoo
+bench-odoo: ## odoo: full reads of 2,000 products, their stock and 2,000 customers, and 1,000 orders pushed and replayed, in-process and through the plugin process, JSON-RPC and JSON-2 (~2 min)
+	$(GO) test -run '^$$' -bench 'Read|WriteOrders' -benchmem -benchtime 1x ./connectors/odoo/
+	$(GO) test -run '^$$' -bench 'OdooPlugin' -benchmem -benchtime 1x ./e2e/

@@ -435,3 +435,69 @@ func whID(erp *odootest.Server, code string) int64 {
 	}
 	return 0
 }
+
+// BenchmarkOdooPlugin pushes 1,000 orders as sale orders through the Odoo
+// plugin process (Write calls of 100 changes, as the write-back queue
+// sends them), replays them, and reads the stock levels of 2,000 product
+// templates: orders and levels per second across the process boundary,
+// for JSON-RPC (17.0) and JSON-2 (19.0).
+func BenchmarkOdooPlugin(b *testing.B) {
+	p := odooPlugin(b)
+	for _, v := range []string{"17.0", "19.0"} {
+		b.Run("orders/"+v, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				erp, err := odootest.NewServer(odootest.Options{Version: v, Products: 200, Customers: -1, Seed: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				orders := suite.GenerateOrders(erp, "bench", 1000, 7)
+				cfg := []byte(fmt.Sprintf(`{"base_url":%q,"database":%q,"login":%q,"api_key":%q}`, erp.URL, erp.Database(), erp.Login(), erp.APIKey()))
+				b.StartTimer()
+				for _, phase := range []string{"first", "replay"} {
+					start := time.Now()
+					for i := 0; i < len(orders); i += 100 {
+						var changes []sdk.Change
+						for k, o := range orders[i:min(len(orders), i+100)] {
+							changes = append(changes, sdk.Change{IdempotencyKey: fmt.Sprintf("%s-%d", phase, i+k), Action: sdk.ActionUpsertOrder, Record: o})
+						}
+						res, err := p.Sink.Write(context.Background(), sdk.WriteRequest{Connection: "bench", Config: cfg, Changes: changes})
+						if err != nil {
+							b.Fatal(err)
+						}
+						for _, r := range res.Results {
+							if r.Status == sdk.StatusFailed {
+								b.Fatalf("%s: %v", r.IdempotencyKey, r.Error)
+							}
+						}
+					}
+					b.ReportMetric(float64(len(orders))/time.Since(start).Seconds(), phase+"-orders/s")
+				}
+				b.StopTimer()
+				if n := erp.Count("sale.order"); n != len(orders) {
+					b.Fatalf("%d sale orders for %d orders", n, len(orders))
+				}
+				erp.Close()
+				b.StartTimer()
+			}
+		})
+		b.Run("levels/"+v, func(b *testing.B) {
+			erp, err := odootest.NewServer(odootest.Options{Version: v, Products: 2000, Customers: -1, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer erp.Close()
+			cfg := []byte(fmt.Sprintf(`{"base_url":%q,"database":%q,"login":%q,"api_key":%q,"page_size":500}`, erp.URL, erp.Database(), erp.Login(), erp.APIKey()))
+			n := 0
+			start := time.Now()
+			for b.Loop() {
+				var s shopifyCountStream
+				if err := p.Source.Read(context.Background(), sdk.ReadRequest{Connection: "bench", Config: cfg, Stream: odoo.StreamInventoryLevels, Mode: sdk.ModeFull}, &s); err != nil {
+					b.Fatal(err)
+				}
+				n += s.records
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "levels/s")
+		})
+	}
+}

@@ -3,14 +3,12 @@ package odoo_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/supplyhub/supplyhub/connectors/odoo"
 	"github.com/supplyhub/supplyhub/connectors/odoo/odootest"
+	"github.com/supplyhub/supplyhub/connectors/odoo/odootest/suite"
 	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
@@ -57,66 +55,6 @@ func benchConfig(srv *odootest.Server, page int) []byte {
 		srv.URL, srv.Database(), srv.Login(), srv.APIKey(), page))
 }
 
-// genOrders makes n channel orders over the fake's storable products, with
-// taxes excluded (4 %) or included (19 %), shipping on most, totals as a
-// channel computes them (tax per line, half-even).
-func genOrders(srv *odootest.Server, n int, seed uint64) []*commerce.Order {
-	var ps []odootest.Product
-	for _, p := range srv.Products() {
-		if p.Storable && p.Active && p.SKU != "" {
-			ps = append(ps, p)
-		}
-	}
-	r := rand.New(rand.NewPCG(seed, 3))
-	usd := func(d decimal.Decimal) commerce.MoneyBag {
-		return commerce.Bag(commerce.Money{Amount: d.RoundBank(2), Currency: "USD"})
-	}
-	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	out := make([]*commerce.Order, 0, n)
-	for i := 0; i < n; i++ {
-		incl := r.IntN(3) == 0
-		rate := decimal.RequireFromString("0.04")
-		title := "NY State Tax"
-		if incl {
-			rate, title = decimal.RequireFromString("0.19"), "DE MwSt"
-		}
-		o := &commerce.Order{Meta: commerce.Meta{Source: commerce.Ref{Connection: "bench", ExternalID: fmt.Sprintf("gid://bench/Order/%d", i)}, UpdatedAt: at.Add(time.Duration(i) * time.Minute)},
-			Number: fmt.Sprintf("#%d", 1000+i), CreatedAt: at.Add(time.Duration(i) * time.Minute), Currency: "USD", TaxesIncluded: incl,
-			Customer: &commerce.OrderCustomer{Email: fmt.Sprintf("buyer%d@bench.example", r.IntN(n/3+1)), FirstName: "Bench", LastName: fmt.Sprint(i)}}
-		sub, tax := decimal.Zero, decimal.Zero
-		taxOf := func(amount decimal.Decimal) decimal.Decimal {
-			if incl {
-				return amount.Sub(amount.Div(decimal.NewFromInt(1).Add(rate))).RoundBank(2)
-			}
-			return amount.Mul(rate).RoundBank(2)
-		}
-		for k := 0; k < 1+r.IntN(3); k++ {
-			p := ps[r.IntN(len(ps))]
-			qty := 1 + r.IntN(3)
-			unit := decimal.NewFromFloat(p.ListPrice).Round(2)
-			line := unit.Mul(decimal.NewFromInt(int64(qty)))
-			t := taxOf(line)
-			o.Lines = append(o.Lines, commerce.OrderLine{ExternalID: fmt.Sprintf("%d-%d", i, k), SKU: p.SKU, Title: p.Name, Quantity: qty,
-				UnitPrice: usd(unit), TaxLines: []commerce.TaxLine{{Title: title, Rate: rate, Amount: usd(t)}}})
-			sub, tax = sub.Add(line), tax.Add(t)
-		}
-		ship := decimal.Zero
-		if r.IntN(4) > 0 {
-			ship = decimal.RequireFromString("7.99")
-			t := taxOf(ship)
-			o.ShippingLines = []commerce.ShippingLine{{Title: "Standard", Price: usd(ship), TaxLines: []commerce.TaxLine{{Title: title, Rate: rate, Amount: usd(t)}}}}
-			tax = tax.Add(t)
-		}
-		total := sub.Add(ship)
-		if !incl {
-			total = total.Add(tax)
-		}
-		o.Subtotal, o.TotalDiscounts, o.TotalShipping, o.TotalTax, o.Total = usd(sub), usd(decimal.Zero), usd(ship), usd(tax), usd(total)
-		out = append(out, o)
-	}
-	return out
-}
-
 // BenchmarkWriteOrders pushes 1,000 orders as sale orders in Write calls
 // of 100 changes (as the write-back queue batches them), then replays
 // them: orders per second and HTTP requests per order.
@@ -129,10 +67,7 @@ func BenchmarkWriteOrders(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := srv.AddTax(odootest.TaxSpec{Name: "4% excl", Amount: 4}); err != nil {
-					b.Fatal(err)
-				}
-				orders := genOrders(srv, 1000, 7)
+				orders := suite.GenerateOrders(srv, "bench", 1000, 7)
 				c := odoo.New()
 				cfg := benchConfig(srv, 200)
 				b.StartTimer()

@@ -146,6 +146,9 @@ type stream struct {
 	fetch func(ctx context.Context, r *readRun, ids []int64, since time.Time) ([]commerce.Record, error)
 	// parseID turns an external id into a root id, for targeted reads.
 	parseID func(id string) (int64, bool)
+	// perRoot, when set, is how many records one root makes (levels: one
+	// per warehouse), for the expected total of the progress.
+	perRoot func(ctx context.Context, r *readRun) (int64, error)
 }
 
 // readRun is one Read call.
@@ -241,6 +244,13 @@ func (r *readRun) pages(ctx context.Context, st stream) error {
 			return fmt.Errorf("odoo: read %s: count: %w", r.req.Stream, err)
 		}
 		r.noteStart(date)
+		if st.perRoot != nil {
+			k, err := st.perRoot(ctx, r)
+			if err != nil {
+				return err
+			}
+			n *= k
+		}
 		p.Total = n
 	}
 	for {
@@ -264,7 +274,7 @@ func (r *readRun) pages(ctx context.Context, st stream) error {
 			p.Last = ids[len(ids)-1]
 		}
 		done := len(ids) < r.cfg.PageSize
-		if err := r.flush(fmt.Sprintf("read %d of about %d %s", p.Sent, p.Total, st.model)); err != nil {
+		if err := r.flush(fmt.Sprintf("%d %s records sent, %s up to id %d", p.Sent, r.req.Stream, st.model, p.Last)); err != nil {
 			return err
 		}
 		if done {

@@ -149,7 +149,11 @@ func TestReadLevelsMatchOdoo(t *testing.T) {
 			incoming[l.SKU+"@"+po.WarehouseCode] += int(l.Quantity)
 		}
 	}
-	recs := read(t, newTestConnector(), testConfig(t, srv, map[string]any{"page_size": 7}), StreamInventoryLevels, sdk.ModeFull, "").records
+	out := read(t, newTestConnector(), testConfig(t, srv, map[string]any{"page_size": 7}), StreamInventoryLevels, sdk.ModeFull, "")
+	recs := out.records
+	if last := out.progress[len(out.progress)-1]; last.Total != int64(len(recs)) || last.Records != int64(len(recs)) || last.Pages < 3 {
+		t.Errorf("last progress %+v for %d levels: the expected total counts one level per product and warehouse", last, len(recs))
+	}
 	withIncoming, deleted := 0, 0
 	for _, r := range recs {
 		lv := r.(*commerce.InventoryLevel)

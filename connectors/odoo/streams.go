@@ -44,6 +44,11 @@ func (c *Connector) streams() map[string]stream {
 				return []any{"|", "|", []any{"write_date", ">=", s}, []any{"stock_quant_ids.write_date", ">=", s}, []any{"stock_move_ids.write_date", ">=", s}}
 			},
 			fetch: fetchLevels,
+			perRoot: func(ctx context.Context, r *readRun) (int64, error) {
+				var n int64
+				_, err := r.cl.call(ctx, "stock.warehouse", "search_count", nil, map[string]any{"domain": []any{}}, nil, &n)
+				return n, err
+			},
 			parseID: func(id string) (int64, bool) {
 				p, _, _ := strings.Cut(id, "@")
 				return parseRef(p, "product.product")
