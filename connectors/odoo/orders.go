@@ -105,6 +105,36 @@ func (m orderMoney) of(b commerce.MoneyBag) decimal.Decimal {
 	return b.Shop.Amount
 }
 
+// missingPresentment names the first amount an order has only in the shop
+// currency, or returns "".
+func missingPresentment(o *commerce.Order) string {
+	miss := func(b *commerce.MoneyBag) bool { return b != nil && b.Presentment == nil }
+	if miss(&o.Total) {
+		return "total"
+	}
+	for i := range o.Lines {
+		if miss(&o.Lines[i].UnitPrice) || miss(o.Lines[i].TotalDiscount) {
+			return fmt.Sprintf("lines[%d]", i)
+		}
+	}
+	for i := range o.ShippingLines {
+		if miss(&o.ShippingLines[i].Price) || miss(o.ShippingLines[i].DiscountedPrice) {
+			return fmt.Sprintf("shipping_lines[%d]", i)
+		}
+	}
+	for i := range o.Refunds {
+		if miss(&o.Refunds[i].Amount) {
+			return fmt.Sprintf("refunds[%d]", i)
+		}
+		for j := range o.Refunds[i].Lines {
+			if miss(&o.Refunds[i].Lines[j].Subtotal) || miss(o.Refunds[i].Lines[j].Tax) {
+				return fmt.Sprintf("refunds[%d].lines[%d]", i, j)
+			}
+		}
+	}
+	return ""
+}
+
 // fmt formats an amount of the booking currency, "12.30 EUR".
 func (m orderMoney) fmt(d decimal.Decimal) string {
 	return commerce.Money{Amount: d, Currency: m.cur}.String()
@@ -147,8 +177,12 @@ func (w *writer) upsertOrder(ctx context.Context, ch sdk.Change, cancel bool) (s
 		o = &c
 	}
 	money := orderMoney{cur: o.Currency}
-	if w.cfg.OrderCurrency == "presentment" && o.PresentmentCurrency != "" {
-		money = orderMoney{presentment: true, cur: o.PresentmentCurrency}
+	if w.cfg.OrderCurrency == "presentment" && o.PresentmentCurrency != "" && o.PresentmentCurrency != o.Currency {
+		if field := missingPresentment(o); field != "" {
+			w.c.log.Warn("odoo: order lacks presentment amounts; booked in the shop currency", "order", channelRef, "field", field)
+		} else {
+			money = orderMoney{presentment: true, cur: o.PresentmentCurrency}
+		}
 	}
 	taxField, err := w.saleTaxField(ctx)
 	if err != nil {

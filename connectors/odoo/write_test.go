@@ -600,3 +600,37 @@ func idOf(t *testing.T, ext string) int64 {
 	}
 	return n
 }
+
+func TestPresentmentCurrency(t *testing.T) {
+	t.Parallel()
+	srv := newOdoo(t, odootest.Options{Version: "19.0"})
+	c := odoo.New()
+	cfg := config(t, srv, map[string]any{"order_currency": "presentment"})
+	a, _, _ := suite.Orders(t, srv, conn)
+	eur := *a
+	eur.Source.ExternalID = "gid://conformance/Order/in-eur"
+	eur.PresentmentCurrency = "EUR"
+	full := withPresentment(&eur)
+	full.ShippingLines = nil
+	full.Lines = full.Lines[1:]
+	for i := range full.Lines {
+		full.Lines[i].TaxLines = nil
+	}
+	full.Total = full.Lines[0].UnitPrice
+	if r := write(t, c, cfg, upsert("eur", full))[0]; r.Status != sdk.StatusOK {
+		t.Fatalf("%s %v", r.Status, r.Error)
+	}
+	if so := oneOrder(t, srv, full.Source.ExternalID); so.Currency != "EUR" || so.AmountTotal != "5.50" {
+		t.Fatalf("booked in %s, total %s; want EUR 5.50", so.Currency, so.AmountTotal)
+	}
+	// an order without presentment amounts is booked in the shop currency
+	partial := *a
+	partial.Source.ExternalID = "gid://conformance/Order/no-presentment"
+	partial.PresentmentCurrency = "EUR"
+	if r := write(t, c, cfg, upsert("partial", &partial))[0]; r.Status != sdk.StatusOK {
+		t.Fatalf("%s %v", r.Status, r.Error)
+	}
+	if so := oneOrder(t, srv, partial.Source.ExternalID); so.Currency != "USD" || so.AmountTotal != "32.77" {
+		t.Fatalf("booked in %s, total %s; want USD 32.77", so.Currency, so.AmountTotal)
+	}
+}
