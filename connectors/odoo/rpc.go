@@ -31,17 +31,16 @@ type client struct {
 	retryBase time.Duration
 	retryMax  time.Duration
 
-	mu       sync.Mutex
-	ready    bool
-	api      string
-	uid      int64
-	version  string
-	major    int
-	fields   map[string]map[string]fieldInfo
-	company  *companyInfo
-	cache    map[string]int64 // lookups by key: "tax:19:true", "pricelist:EUR", "country:DE" ...
-	waited   time.Duration
-	rpcCalls int64
+	mu      sync.Mutex
+	ready   bool
+	api     string
+	uid     int64
+	version string
+	major   int
+	fields  map[string]map[string]fieldInfo
+	company *companyInfo
+	cache   map[string]int64 // lookups by key: "tax:19:true", "pricelist:EUR", "country:DE" ...
+	waited  time.Duration
 }
 
 type fieldInfo struct {
@@ -276,9 +275,6 @@ func (c *client) backoff(attempt int) time.Duration {
 
 // once sends one request and decodes its answer.
 func (c *client) once(ctx context.Context, op, path string, header http.Header, body []byte, out any) (time.Time, error) {
-	c.mu.Lock()
-	c.rpcCalls++
-	c.mu.Unlock()
 	status, resp, date, h, err := c.post(ctx, path, header, body)
 	if err != nil {
 		if sdk.KindOf(err) == sdk.KindUnknown && ctx.Err() == nil {

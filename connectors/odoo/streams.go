@@ -115,18 +115,17 @@ func (r *readRun) codes(ctx context.Context, countries, states []int64) error {
 // ---- products
 
 type tmplRow struct {
-	ID            oint   `json:"id"`
-	Name          ostr   `json:"name"`
-	Type          ostr   `json:"type"`
-	IsStorable    obool  `json:"is_storable"`
-	Categ         m2o    `json:"categ_id"`
-	Weight        onum   `json:"weight"`
-	Active        obool  `json:"active"`
-	HSCode        ostr   `json:"hs_code"`
-	Origin        m2o    `json:"country_of_origin"`
-	WriteDate     otime  `json:"write_date"`
-	VariantIDs    []oint `json:"product_variant_ids"`
-	DescriptionEN ostr   `json:"description_sale"`
+	ID         oint   `json:"id"`
+	Name       ostr   `json:"name"`
+	Type       ostr   `json:"type"`
+	IsStorable obool  `json:"is_storable"`
+	Categ      m2o    `json:"categ_id"`
+	Weight     onum   `json:"weight"`
+	Active     obool  `json:"active"`
+	HSCode     ostr   `json:"hs_code"`
+	Origin     m2o    `json:"country_of_origin"`
+	WriteDate  otime  `json:"write_date"`
+	VariantIDs []oint `json:"product_variant_ids"`
 }
 
 type variantRow struct {

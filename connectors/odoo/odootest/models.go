@@ -103,7 +103,6 @@ func (d *db) defineModels() {
 		selection("type", "Address Type", "contact", "invoice", "delivery", "other").withDefault(constant("contact")),
 		integer("customer_rank", "Customer Rank"), integer("supplier_rank", "Supplier Rank"),
 		boolean("active", "Active").withDefault(constant(true)), char("ref", "Reference"), text("comment", "Notes"))
-	partner.writeCheck = func(tx *tx, id int64, vals record) error { return nil }
 	d.define(partner)
 	d.define((&modelDef{name: "res.users", label: "User", recName: "name"}).add(
 		char("name", "Name"), char("login", "Login").req(), m2o("partner_id", "Related Partner", "res.partner"),
@@ -198,7 +197,7 @@ func (d *db) defineModels() {
 		m2o("view_location_id", "View Location", "stock.location"), m2o("partner_id", "Address", "res.partner"),
 		m2o("in_type_id", "In Type", "stock.picking.type"), boolean("active", "Active").withDefault(constant(true)),
 		m2o("company_id", "Company", "res.company").withDefault(constant(int64(1)))))
-	d.define((&modelDef{name: "stock.quant", label: "Quants", after: quantAfter,
+	d.define((&modelDef{name: "stock.quant", label: "Quants",
 		display: func(tx *tx, r record) string { return tx.displayName("product.product", r["product_id"].(int64)) }}).add(
 		m2o("product_id", "Product", "product.product").req(), m2o("location_id", "Location", "stock.location").req(),
 		m2o("warehouse_id", "Warehouse", "stock.warehouse").computed(related("location_id", "stock.location", "warehouse_id")),
@@ -631,6 +630,3 @@ func supplierDate(tx *tx, vals record) any {
 	}
 	return tx.now.Add(time.Duration(days) * 24 * time.Hour).Truncate(time.Second)
 }
-
-// quantAfter keeps inventory_quantity_set consistent.
-func quantAfter(tx *tx, ids []int64) error { return nil }
