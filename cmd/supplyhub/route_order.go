@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/supplyhub/supplyhub/connectors/customs"
+	"github.com/supplyhub/supplyhub/core/planning"
 	"github.com/supplyhub/supplyhub/core/routing"
 	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
@@ -251,25 +250,9 @@ func readRateTable(carrier, rates, zones string) (*routing.TableRates, error) {
 
 // readRules reads rules from YAML or JSON, by the file's extension.
 func readRules(path string) (routing.Rules, error) {
-	data, err := os.ReadFile(path)
+	rules, err := planning.LoadRoutingRules(path)
 	if err != nil {
 		return routing.Rules{}, fmt.Errorf("route order: %w", err)
-	}
-	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
-		var doc any
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return routing.Rules{}, fmt.Errorf("route order: %s: %w", path, err)
-		}
-		if doc == nil {
-			doc = map[string]any{}
-		}
-		if data, err = json.Marshal(doc); err != nil {
-			return routing.Rules{}, fmt.Errorf("route order: %s: %w", path, err)
-		}
-	}
-	rules, err := routing.ParseRules(data)
-	if err != nil {
-		return routing.Rules{}, fmt.Errorf("route order: %s: %w", path, err)
 	}
 	return rules, nil
 }

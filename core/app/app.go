@@ -121,6 +121,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Ingress.Register(a.API)
 	a.Planning = planning.New(cfg.Planning, a.Store, a.Bus, a.Log)
 	a.Planning.SetWriter(a.Ingress)
+	a.Planning.SetCapabilities(a.Ingress)
 	a.Planning.Register(a.API)
 	a.API.Add(a.routes()...)
 	return a, nil

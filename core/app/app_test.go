@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,9 +66,26 @@ func TestBootsTheWholeGateway(t *testing.T) {
 	_, doc := get("/openapi.json")
 	var oa struct{ Paths map[string]any }
 	json.Unmarshal([]byte(doc), &oa) //nolint:errcheck
-	for _, p := range []string{"/webhooks/{connection}", "/v1/syncs/{id}/events", "/v1/plugins", "/v1/orders"} {
+	for _, p := range []string{"/webhooks/{connection}", "/v1/syncs/{id}/events", "/v1/plugins", "/v1/orders",
+		"/v1/forecasts", "/v1/replenishment.csv", "/v1/route/order", "/v1/route/decisions", "/v1/recommendations"} {
 		if _, ok := oa.Paths[p]; !ok {
 			t.Errorf("openapi lacks %s", p)
+		}
+	}
+	// Every route of every part is documented, and every reference resolves.
+	var full struct {
+		Paths      map[string]map[string]json.RawMessage
+		Components struct{ Schemas map[string]json.RawMessage }
+	}
+	json.Unmarshal([]byte(doc), &full) //nolint:errcheck
+	for _, r := range a.API.Engine().Routes() {
+		if _, ok := full.Paths[api.OpenAPIPath(r.Path)][strings.ToLower(r.Method)]; !ok && !strings.HasPrefix(r.Path, "/dashboard") {
+			t.Errorf("%s %s is served but not documented", r.Method, r.Path)
+		}
+	}
+	for _, m := range regexp.MustCompile(`#/components/schemas/([A-Za-z0-9_]+)`).FindAllStringSubmatch(doc, -1) {
+		if _, ok := full.Components.Schemas[m[1]]; !ok {
+			t.Errorf("dangling $ref %s", m[1])
 		}
 	}
 	if code, _ := get("/metrics"); code != 200 {

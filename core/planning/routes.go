@@ -9,6 +9,7 @@ import (
 
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/recommend"
+	"github.com/supplyhub/supplyhub/core/routing"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
@@ -23,9 +24,15 @@ func (s *Service) Register(srv *api.Server) {
 			"items": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/ReplenishmentSuggestion"}},
 			"run":   api.SchemaOf(ReplenishmentStatus{})}},
 		"ReplenishmentRun": api.SchemaOf(ReplenishmentStatus{}),
+		"RouteRequest":     api.SchemaOf(routeRequest{}),
+		"RouteResponse":    api.SchemaOf(routeResponse{}),
+		"RouteDecisionList": api.ListOf(map[string]any{"allOf": []any{api.SchemaOf(routing.Decision{}), map[string]any{"type": "object", "properties": map[string]any{
+			"id": map[string]any{"type": "string"}, "order_ref": map[string]any{"type": "string"},
+			"outcome": map[string]any{"type": "string", "enum": []string{"routed", "unroutable"}}, "recorded_at": map[string]any{"type": "string", "format": "date-time"}}}}}),
 	})
 	srv.Add(s.routes()...)
 	srv.Add(s.replenishmentRoutes()...)
+	srv.Add(s.routingRoutes()...)
 }
 
 func (s *Service) routes() []api.Route {

@@ -15,6 +15,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/forecast"
 	"github.com/supplyhub/supplyhub/core/inventory"
 	"github.com/supplyhub/supplyhub/core/recommend"
+	"github.com/supplyhub/supplyhub/core/routing"
 	"github.com/supplyhub/supplyhub/core/store"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
@@ -42,6 +43,8 @@ type Config struct {
 	// caps and location pools; none by default. Stock read from these
 	// connections is not counted as stock: it is what they were told.
 	Channels []inventory.ChannelRule `yaml:"channels"`
+	// Routing configures order routing.
+	Routing RoutingConfig `yaml:"routing"`
 }
 
 func (c *Config) setDefaults() {
@@ -104,6 +107,12 @@ type Service struct {
 
 	writer Writer
 	ats    atsPusher
+
+	caps    Capabilities
+	ledger  *stockCache
+	routeMu sync.Mutex
+	route   *routingState
+	ledgerR *routing.Ledger
 }
 
 // New returns a Service.
@@ -114,7 +123,7 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 	}
 	return &Service{cfg: cfg, store: st, bus: b, log: logger.With("component", "planning"),
 		status: RunStatus{State: "idle"}, replenishStatus: ReplenishmentStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now,
-		ats: atsPusher{last: map[string]int{}}}
+		ats: atsPusher{last: map[string]int{}}, ledger: &stockCache{m: routing.StockTable{}}}
 }
 
 // Run keeps the recommendation model and the stock history current from
@@ -122,6 +131,9 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.rebuildRecommendations(ctx); err != nil {
 		s.log.Warn("build recommendations", "err", err)
+	}
+	if err := s.loadStock(ctx); err != nil {
+		s.log.Warn("load stock for routing", "err", err)
 	}
 	var wg sync.WaitGroup
 	for _, sub := range []struct {
@@ -131,6 +143,7 @@ func (s *Service) Run(ctx context.Context) error {
 		{"order.upserted", "recommend", s.onOrder},
 		{"order.deleted", "recommend", s.onOrder},
 		{"inventory_level.upserted", "planning-stock", s.onStock},
+		{"order.upserted", "routing", s.onOrderRoute},
 	} {
 		ch, err := s.bus.Subscribe(ctx, sub.topic, sub.group)
 		if err != nil {
@@ -333,8 +346,21 @@ func (s *Service) onStock(ctx context.Context, ev store.RecordEvent) error {
 		return nil
 	}
 	l := rec.(*commerce.InventoryLevel)
+	s.ledger.set(l.SKU, l.LocationID, l.Available)
 	if err := s.store.RecordStock(ctx, l.SKU, l.LocationID, commerce.DateOf(l.UpdatedAt), l.Available); err != nil {
 		return err
 	}
 	return s.pushATS(ctx, l.SKU, l.UpdatedAt.UnixNano())
+}
+
+// loadStock fills the routing stock cache from the stored inventory levels.
+func (s *Service) loadStock(ctx context.Context) error {
+	levels, err := listAll[*commerce.InventoryLevel](ctx, s.store, commerce.KindInventoryLevel)
+	if err != nil {
+		return err
+	}
+	for _, l := range levels {
+		s.ledger.set(l.SKU, l.LocationID, l.Available)
+	}
+	return nil
 }

@@ -458,3 +458,23 @@ func TestStockDays(t *testing.T) {
 		}
 	})
 }
+
+func TestRoutingDecisions(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for i, ref := range []string{"shop/1", "shop/2", "shop/1"} {
+			d := &Decision{OrderRef: ref, Channel: "shop", Outcome: "routed", DecidedAt: t0.Add(time.Duration(i) * time.Minute), Decision: json.RawMessage(`{"n":` + fmt.Sprint(i) + `}`)}
+			if err := s.AddDecision(ctx, d); err != nil || d.ID == 0 {
+				t.Fatal(err)
+			}
+		}
+		all, _, _ := s.ListDecisions(ctx, "", 0, 10)
+		if len(all) != 3 || string(all[0].Decision) != `{"n":2}` {
+			t.Fatalf("decisions %+v", all)
+		}
+		one, _, _ := s.ListDecisions(ctx, "shop/1", 0, 10)
+		if len(one) != 2 || !one[0].DecidedAt.Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("order's decisions %+v", one)
+		}
+	})
+}

@@ -26,6 +26,7 @@ type Store interface {
 	IngressStore
 	ComplianceStore
 	StockStore
+	DecisionStore
 	// Driver returns "sqlite" or "postgres".
 	Driver() string
 	// Ping checks that the database answers.

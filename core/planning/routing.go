@@ -1,0 +1,349 @@
+package planning
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/supplyhub/supplyhub/core/routing"
+	"github.com/supplyhub/supplyhub/core/store"
+	"github.com/supplyhub/supplyhub/sdk"
+	"github.com/supplyhub/supplyhub/sdk/commerce"
+)
+
+// RoutingConfig configures order routing in the gateway.
+type RoutingConfig struct {
+	// Disabled stops routing new orders as they arrive (the dry-run
+	// endpoint still answers).
+	Disabled bool `yaml:"disabled" env:"SUPPLYHUB_ROUTING_DISABLED"`
+	// RulesFile holds the merchant's routing rules, YAML or JSON (see
+	// docs/order-routing.md); none means the default rules.
+	RulesFile string `yaml:"rules_file" env:"SUPPLYHUB_ROUTING_RULES_FILE"`
+	// RatesCSV and ZonesCSV are a zone/weight rate table, used when no
+	// carrier connection quotes a shipment; default: the built-in example
+	// table (two carriers, domestic and international, in EUR).
+	RatesCSV string `yaml:"rates_csv" env:"SUPPLYHUB_ROUTING_RATES_CSV"`
+	ZonesCSV string `yaml:"zones_csv" env:"SUPPLYHUB_ROUTING_ZONES_CSV"`
+	// Objective is cost (default) or speed.
+	Objective string `yaml:"objective" env:"SUPPLYHUB_ROUTING_OBJECTIVE"`
+	// PromiseDays is the delivery promise in business days; 0: none.
+	PromiseDays int `yaml:"promise_days" env:"SUPPLYHUB_ROUTING_PROMISE_DAYS"`
+}
+
+//go:embed default_rates.csv
+var defaultRates []byte
+
+// Capabilities gives planning the plugins of connections: carrier rates,
+// exchange rates and landed cost. The ingress implements it.
+type Capabilities interface {
+	Use(ctx context.Context, connection string) (sdk.Plugin, json.RawMessage, error)
+	ConnectionsWith(ctx context.Context, c sdk.Capability) ([]string, error)
+}
+
+// SetCapabilities lets routing ask carriers, FX and customs connections.
+func (s *Service) SetCapabilities(c Capabilities) { s.caps = c }
+
+// LoadRoutingRules reads routing rules from a YAML (.yaml, .yml) or JSON
+// file.
+func LoadRoutingRules(path string) (routing.Rules, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return routing.Rules{}, fmt.Errorf("routing rules: %w", err)
+	}
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		var doc any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return routing.Rules{}, fmt.Errorf("routing rules %s: %w", path, err)
+		}
+		if doc == nil {
+			doc = map[string]any{}
+		}
+		if data, err = json.Marshal(doc); err != nil {
+			return routing.Rules{}, fmt.Errorf("routing rules %s: %w", path, err)
+		}
+	}
+	rules, err := routing.ParseRules(data)
+	if err != nil {
+		return routing.Rules{}, fmt.Errorf("routing rules %s: %w", path, err)
+	}
+	return rules, nil
+}
+
+// carrierSource asks one carrier connection for rates.
+type carrierSource struct {
+	conn string
+	caps Capabilities
+}
+
+func (c carrierSource) Name() string { return c.conn }
+
+func (c carrierSource) Rates(ctx context.Context, req routing.RateRequest) ([]commerce.Rate, error) {
+	p, cfg, err := c.caps.Use(ctx, c.conn)
+	if err != nil {
+		return nil, err
+	}
+	if p.Carrier == nil {
+		return nil, sdk.Missing(c.conn, sdk.CapCarrier)
+	}
+	parcels := make([]sdk.Parcel, len(req.Parcels))
+	for i, pc := range req.Parcels {
+		parcels[i] = sdk.Parcel{Weight: pc.Weight, Dimensions: pc.Dimensions}
+	}
+	resp, err := p.Carrier.Rates(ctx, sdk.RatesRequest{Connection: c.conn, Config: cfg, From: req.From, To: req.To, Parcels: parcels, Value: req.Value})
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, e := range resp.Errors {
+		errs = append(errs, fmt.Errorf("%s: %s", e.Carrier, e.Message))
+	}
+	return append([]commerce.Rate(nil), resp.Rates...), errors.Join(errs...)
+}
+
+// customsCoster asks a customs connection for landed cost.
+type customsCoster struct {
+	conn string
+	caps Capabilities
+}
+
+func (c customsCoster) LandedCost(ctx context.Context, req routing.LandedCostRequest) (*commerce.LandedCost, error) {
+	p, cfg, err := c.caps.Use(ctx, c.conn)
+	if err != nil {
+		return nil, err
+	}
+	if p.Customs == nil {
+		return nil, sdk.Missing(c.conn, sdk.CapCustoms)
+	}
+	dest := req.DestinationCountry
+	if dest == "CA" && req.DestinationProvince != "" {
+		dest = "CA-" + req.DestinationProvince
+	}
+	return p.Customs.LandedCost(ctx, sdk.LandedCostRequest{Connection: c.conn, Config: cfg, AsOf: req.AsOf, Incoterm: req.Incoterm,
+		OriginCountry: req.OriginCountry, DestinationCountry: dest, Currency: req.Currency, Items: req.Items,
+		Shipping: req.Shipping, Insurance: req.Insurance, FXRates: req.FXRates})
+}
+
+// stockCache is the available stock of every SKU-location, kept current
+// from inventory events; the routing ledger reserves against it.
+type stockCache struct {
+	mu sync.RWMutex
+	m  routing.StockTable
+}
+
+func (c *stockCache) Available(sku, loc string) int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[routing.StockKey{SKU: sku, LocationID: loc}]
+}
+
+func (c *stockCache) set(sku, loc string, n int) {
+	c.mu.Lock()
+	c.m[routing.StockKey{SKU: sku, LocationID: loc}] = n
+	c.mu.Unlock()
+}
+
+// routingState is what a decision needs, rebuilt at most once a minute.
+type routingState struct {
+	router    *routing.Router
+	locations []commerce.Location
+	items     map[string]routing.Item
+	fx        []commerce.FXRate
+	built     time.Time
+}
+
+// routerState returns the router and its inputs, rebuilding them when
+// older than a minute (connections, locations and products change).
+func (s *Service) routerState(ctx context.Context) (*routingState, error) {
+	s.routeMu.Lock()
+	defer s.routeMu.Unlock()
+	if s.route != nil && time.Since(s.route.built) < time.Minute {
+		return s.route, nil
+	}
+	rc := s.cfg.Routing
+	cfg := routing.Config{Objective: routing.Objective(rc.Objective)}
+	if rc.RulesFile != "" {
+		rules, err := LoadRoutingRules(rc.RulesFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Rules = rules
+	}
+	rates, zones := defaultRates, []byte(nil)
+	var err error
+	if rc.RatesCSV != "" {
+		if rates, err = os.ReadFile(rc.RatesCSV); err != nil {
+			return nil, fmt.Errorf("routing rate table: %w", err)
+		}
+	}
+	if rc.ZonesCSV != "" {
+		if zones, err = os.ReadFile(rc.ZonesCSV); err != nil {
+			return nil, fmt.Errorf("routing zones: %w", err)
+		}
+	}
+	var zr *bytes.Reader
+	if zones != nil {
+		zr = bytes.NewReader(zones)
+	}
+	table, err := routing.ParseTableRates("table", bytes.NewReader(rates), readerOrNil(zr))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Fallback = table
+	st := &routingState{built: time.Now()}
+	if s.caps != nil {
+		carriers, _ := s.caps.ConnectionsWith(ctx, sdk.CapCarrier)
+		for _, c := range carriers {
+			cfg.Sources = append(cfg.Sources, carrierSource{conn: c, caps: s.caps})
+		}
+		if customs, _ := s.caps.ConnectionsWith(ctx, sdk.CapCustoms); len(customs) > 0 {
+			cfg.LandedCost = customsCoster{conn: customs[0], caps: s.caps}
+		}
+		st.fx = s.fxRates(ctx)
+	}
+	if st.router, err = routing.New(cfg, s.log); err != nil {
+		return nil, err
+	}
+	locs, err := listAll[*commerce.Location](ctx, s.store, commerce.KindLocation)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locs {
+		st.locations = append(st.locations, *l)
+	}
+	products, err := listAll[*commerce.Product](ctx, s.store, commerce.KindProduct)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]commerce.Product, len(products))
+	for i, p := range products {
+		ps[i] = *p
+	}
+	st.items = routing.ItemsFromProducts(ps)
+	s.route = st
+	return st, nil
+}
+
+func readerOrNil(r *bytes.Reader) io.Reader {
+	if r == nil {
+		return nil
+	}
+	return r
+}
+
+// fxRates returns the latest EUR reference rates of the first FX
+// connection, so that decisions can convert rates and duties; none when no
+// FX connection answers.
+func (s *Service) fxRates(ctx context.Context) []commerce.FXRate {
+	conns, err := s.caps.ConnectionsWith(ctx, sdk.CapFX)
+	if err != nil || len(conns) == 0 {
+		return nil
+	}
+	p, cfg, err := s.caps.Use(ctx, conns[0])
+	if err != nil || p.FX == nil {
+		return nil
+	}
+	resp, err := p.FX.Rates(ctx, sdk.FXRequest{Connection: conns[0], Config: cfg, Base: "EUR"})
+	if err != nil {
+		s.log.Warn("routing: no exchange rates", "connection", conns[0], "err", err)
+		return nil
+	}
+	return resp.Rates
+}
+
+// request builds a routing request for an order.
+func (s *Service) request(st *routingState, o *commerce.Order, promise routing.Promise) routing.Request {
+	if promise == (routing.Promise{}) && s.cfg.Routing.PromiseDays > 0 {
+		promise.Days = s.cfg.Routing.PromiseDays
+	}
+	return routing.Request{Order: o, Locations: st.locations, Stock: s.ledger, Channel: o.Source.Connection,
+		Promise: promise, Items: st.items, FXRates: st.fx, Now: s.now()}
+}
+
+// RouteOrder decides where an order ships from without reserving stock
+// (a dry run).
+func (s *Service) RouteOrder(ctx context.Context, o *commerce.Order, promise routing.Promise) (*routing.Decision, error) {
+	st, err := s.routerState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.router.Route(ctx, s.request(st, o, promise))
+}
+
+// onOrderRoute routes a new order as it arrives, reserves its stock and
+// records the decision; a cancelled order releases its reservation.
+func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error {
+	if s.cfg.Routing.Disabled || ev.Kind != commerce.KindOrder {
+		return nil
+	}
+	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, ev.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rec, err := sr.Decode()
+	if err != nil {
+		return nil
+	}
+	o := rec.(*commerce.Order)
+	ref := o.Source.String()
+	if o.Deleted || o.CancelledAt != nil {
+		s.routeLedger().Release(o.Source.ExternalID) // the ledger keys reservations by the order's upstream id
+		return nil
+	}
+	if o.FulfillmentStatus == commerce.FulfillmentFulfilled {
+		return nil
+	}
+	prev, _, err := s.store.ListDecisions(ctx, ref, 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(prev) > 0 {
+		return nil // routed already; updates do not move an order
+	}
+	st, err := s.routerState(ctx)
+	if err != nil {
+		return err
+	}
+	req := s.request(st, o, routing.Promise{})
+	d, rerr := st.router.RouteAndReserve(ctx, req, s.routeLedger())
+	if errors.Is(rerr, routing.ErrNothingToRoute) {
+		return nil
+	}
+	outcome := "routed"
+	var ue *routing.UnroutableError
+	switch {
+	case errors.As(rerr, &ue):
+		outcome = "unroutable"
+		d = ue.Decision
+	case rerr != nil:
+		return rerr
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return s.store.AddDecision(ctx, &store.Decision{OrderRef: ref, Channel: o.Source.Connection, Outcome: outcome, DecidedAt: s.now().UTC(), Decision: body})
+}
+
+// routeLedger returns the shared reservation ledger.
+func (s *Service) routeLedger() *routing.Ledger {
+	s.routeMu.Lock()
+	defer s.routeMu.Unlock()
+	if s.ledgerR == nil {
+		s.ledgerR = routing.NewLedger(s.ledger, nil)
+	}
+	return s.ledgerR
+}
