@@ -19,6 +19,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/bus"
 	"github.com/supplyhub/supplyhub/core/config"
+	"github.com/supplyhub/supplyhub/core/dashboard"
 	"github.com/supplyhub/supplyhub/core/host"
 	"github.com/supplyhub/supplyhub/core/ingress"
 	"github.com/supplyhub/supplyhub/core/planning"
@@ -124,6 +125,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Planning.SetCapabilities(a.Ingress)
 	a.Planning.Register(a.API)
 	a.API.Add(a.routes()...)
+	dashboard.Register(a.API)
 	return a, nil
 }
 

@@ -88,6 +88,9 @@ func TestBootsTheWholeGateway(t *testing.T) {
 			t.Errorf("dangling $ref %s", m[1])
 		}
 	}
+	if code, body := get("/dashboard/"); code != 200 || !strings.Contains(body, "<html") {
+		t.Fatalf("dashboard: %d", code)
+	}
 	if code, _ := get("/metrics"); code != 200 {
 		t.Fatalf("metrics: %d", code)
 	}
