@@ -147,6 +147,11 @@ func TestDemoDashboard(t *testing.T) {
 	shots := screenshotDir(t)
 	shoot := func(name string) {
 		t.Helper()
+		var leak string
+		p.Eval(ctx, `(() => { const c = document.querySelector('main').cloneNode(true); c.querySelectorAll('pre').forEach(e => e.remove()); const m = /null|undefined|NaN|\[object /.exec(c.textContent); return m ? m[0] : ''; })()`, &leak) //nolint:errcheck
+		if leak != "" && !strings.HasPrefix(name, "failed-") {
+			t.Errorf("the %s page shows %q", name, leak)
+		}
 		path := filepath.Join(shots, name+".png")
 		if err := p.Screenshot(ctx, path, false); err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)

@@ -100,6 +100,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// noLeaks finds a JavaScript null, undefined or NaN printed into the page.
+const noLeaks = `(() => { const c = document.querySelector('main').cloneNode(true); c.querySelectorAll('pre').forEach(e => e.remove()); const m = /null|undefined|NaN|\[object /.exec(c.textContent); return m ? m[0] : ''; })()`
+
 // TestPagesInABrowser loads the dashboard against a fake API in headless
 // Chromium: sign-in (refused, then accepted), live data on the
 // connections page, "not available yet" (and no invented numbers) where
@@ -137,6 +140,11 @@ func TestPagesInABrowser(t *testing.T) {
 		t.Helper()
 		if err := p.WaitFor(ctx, cond, 10*time.Second); err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		var leak string
+		p.Eval(ctx, noLeaks, &leak)
+		if leak != "" {
+			t.Fatalf("%s: the page shows %q", name, leak)
 		}
 	}
 	step("the sign-in dialog opens without a token", "document.getElementById('login').open")

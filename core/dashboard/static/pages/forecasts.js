@@ -38,7 +38,7 @@ export function mount(root) {
       h('option', { value: '182' }, 'last 6 months'), h('option', { value: '0' }, 'whole history'));
     range.value = params.get('range') === 'all' ? '0' : '182';
     range.addEventListener('change', () => { if (current) select(current); });
-    head.replaceChildren(search, h('label', {}, 'Show ', range), h('span', { class: 'spacer' }), h('span', { class: 'muted small', id: 'forecast-run-state' }), run);
+    head.replaceChildren(...[search, h('label', {}, 'Show ', range), h('span', { class: 'spacer' }), h('span', { class: 'muted small', id: 'forecast-run-state' }), run].filter(Boolean));
     if (run) runState();
     for (const f of items) f._units = (f.points || []).reduce((s, p) => s + (p.mean || 0), 0);
     items.sort((a, b) => b._units - a._units || a.sku.localeCompare(b.sku));

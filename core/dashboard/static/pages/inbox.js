@@ -59,9 +59,9 @@ export function mount(root) {
       { title: 'Result or reason', cell: e => e.last_error ? h('span', { class: 'error reason' }, e.last_error) : (e.status === 'processed' ? summary(e.result) : '—') },
       { title: '', cell: e => replayButton(e) },
     ], page.items || [], { empty, rowAttrs: e => ({ dataset: { event: e.id, status: e.status } }) }));
-    pager.replaceChildren(
+    pager.replaceChildren(...[
       cursors.length > 1 ? h('button', { type: 'button', onclick: () => { cursors.pop(); refresh(); } }, '← Newer') : null,
-      page.next_cursor ? h('button', { type: 'button', onclick: () => { cursors.push(page.next_cursor); refresh(); } }, 'Older →') : null);
+      page.next_cursor ? h('button', { type: 'button', onclick: () => { cursors.push(page.next_cursor); refresh(); } }, 'Older →') : null].filter(Boolean));
   }
 
   function replayButton(e) {

@@ -30,7 +30,7 @@ export function mount(root) {
     const rerun = (await served('/v1/replenishment/run', 'post'))
       ? h('button', { type: 'button', id: 'replenishment-run', onclick: runNow }, 'Recompute plan') : null;
     const runState = h('span', { class: 'muted small', id: 'replenishment-run-state' });
-    bar.replaceChildren(h('label', {}, 'Location ', locSel), h('label', {}, 'Class ', classSel), h('span', { class: 'spacer' }), runState, rerun, csv);
+    bar.replaceChildren(...[h('label', {}, 'Location ', locSel), h('label', {}, 'Class ', classSel), h('span', { class: 'spacer' }), runState, rerun, csv].filter(Boolean));
     const seen = new Set();
     const change = () => { location = locSel.value; klass = classSel.value; setPageParams(Object.fromEntries(Object.entries({ location, class: klass }).filter(([, v]) => v))); refresh(); };
     locSel.addEventListener('change', change);
