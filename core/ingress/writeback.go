@@ -15,7 +15,9 @@ import (
 
 var badRequest = api.BadRequest
 
-// EnqueueWriteback queues a change for an upstream. The idempotency key
+// EnqueueWriteback queues a change for an upstream. The record keeps its
+// source (an order from a channel written to an ERP names the channel); an
+// empty source connection becomes the target's. The idempotency key
 // identifies the change: enqueueing the same key again is a no-op that
 // returns the first write-back's id with duplicate set.
 func (in *Ingress) EnqueueWriteback(ctx context.Context, connection, action, key string, rec commerce.Record) (int64, bool, error) {
@@ -38,8 +40,10 @@ func (in *Ingress) EnqueueWriteback(ctx context.Context, connection, action, key
 	if key == "" {
 		return 0, false, badRequest("an idempotency key is required")
 	}
-	if err := setConnection(rec, connection); err != nil {
-		return 0, false, badRequest("%v", err)
+	// A record keeps its own source: an order written to an ERP is still
+	// the channel's order, and the ERP connector keys it by that source.
+	if m := rec.Metadata(); m.Source.Connection == "" {
+		m.Source.Connection = connection
 	}
 	if err := rec.Validate(); err != nil {
 		return 0, false, badRequest("%v", err)

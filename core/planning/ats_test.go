@@ -87,3 +87,67 @@ func TestAvailableToSellIsPushedWhenStockChanges(t *testing.T) {
 func storeEvent(id int64) store.RecordEvent {
 	return store.RecordEvent{ID: id, Kind: commerce.KindInventoryLevel}
 }
+
+func TestOrdersAndPurchasesGoToTheERP(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	seedWeekly(t, st, 70)
+	now := day0.AddDate(0, 0, 69)
+	cost := commerce.MustMoney("8.40", "EUR")
+	st.UpsertRecords(ctx, []commerce.Record{ //nolint:errcheck
+		&commerce.Product{Meta: commerce.Meta{Source: commerce.Ref{Connection: "shop", ExternalID: "p1"}, UpdatedAt: now}, Title: "Tee", Vendor: "Acme",
+			Variants: []commerce.Variant{{ExternalID: "v1", SKU: "TEE", Cost: &cost}}},
+		stock("TEE", "L1", 3, now),
+	})
+	s := New(Config{ERP: "odoo"}, st, nil, nil)
+	s.now = func() time.Time { return now }
+	w := &anyWriter{}
+	s.SetWriter(w)
+	// A channel order becomes a sale order, its cancellation a cancellation.
+	o := mkOrder("o-erp", now, line{"TEE", 1, "L1"})
+	res, _ := st.UpsertRecords(ctx, []commerce.Record{o})
+	ev := store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder, Connection: "shop"}
+	if err := s.onOrderERP(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(time.Hour)
+	o.CancelledAt, o.UpdatedAt = &at, at
+	st.UpsertRecords(ctx, []commerce.Record{o}) //nolint:errcheck
+	s.onOrderERP(ctx, ev)                       //nolint:errcheck
+	// Orders that came from the ERP itself are not written back to it.
+	s.onOrderERP(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder, Connection: "odoo"}) //nolint:errcheck
+	if len(w.calls) != 2 || w.calls[0].action != sdk.ActionUpsertOrder || w.calls[1].action != sdk.ActionCancelOrder || w.calls[0].key == w.calls[1].key {
+		t.Fatalf("ERP writes %+v", w.calls)
+	}
+	if w.calls[0].rec.Ref().Connection != "shop" {
+		t.Fatal("the order written to the ERP must keep its channel as source")
+	}
+	// The plan's purchases become draft purchase orders.
+	if _, err := s.RunForecasts(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Replenish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var rfqs int
+	for _, c := range w.calls[2:] {
+		if c.action == sdk.ActionCreatePurchaseOrder && c.connection == "odoo" && c.rec.(*commerce.ReplenishmentSuggestion).SKU == "TEE" {
+			rfqs++
+		}
+	}
+	if rfqs != 1 {
+		t.Fatalf("%d draft purchase orders for TEE: %+v", rfqs, w.calls)
+	}
+}
+
+type anyCall struct {
+	connection, action, key string
+	rec                     commerce.Record
+}
+
+type anyWriter struct{ calls []anyCall }
+
+func (w *anyWriter) EnqueueWriteback(_ context.Context, connection, action, key string, rec commerce.Record) (int64, bool, error) {
+	w.calls = append(w.calls, anyCall{connection, action, key, rec})
+	return int64(len(w.calls)), false, nil
+}

@@ -198,7 +198,7 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 			return err
 		}
 	}
-	return nil
+	return s.pushPurchases(ctx)
 }
 
 // classify returns the ABC/XYZ class of each SKU from the demand history:

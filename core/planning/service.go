@@ -45,6 +45,11 @@ type Config struct {
 	Channels []inventory.ChannelRule `yaml:"channels"`
 	// Routing configures order routing.
 	Routing RoutingConfig `yaml:"routing"`
+	// ERP is the connection id of the merchant's ERP (e.g. Odoo): every
+	// channel order is written to it as a sale order, and each
+	// replenishment plan's purchases become draft purchase orders there.
+	// Empty: none.
+	ERP string `yaml:"erp" env:"SUPPLYHUB_PLANNING_ERP"`
 }
 
 func (c *Config) setDefaults() {
@@ -144,6 +149,7 @@ func (s *Service) Run(ctx context.Context) error {
 		{"order.deleted", "recommend", s.onOrder},
 		{"inventory_level.upserted", "planning-stock", s.onStock},
 		{"order.upserted", "routing", s.onOrderRoute},
+		{"order.upserted", "erp", s.onOrderERP},
 	} {
 		ch, err := s.bus.Subscribe(ctx, sub.topic, sub.group)
 		if err != nil {
