@@ -151,3 +151,9 @@ bench-order-routing: ## order routing: decisions per second with table rates (1â
 bench-odoo: ## odoo: full reads of 2,000 products, their stock and 2,000 customers, and 1,000 orders pushed and replayed, in-process and through the plugin process, JSON-RPC and JSON-2 (~2 min)
 	$(GO) test -run '^$$' -bench 'Read|WriteOrders' -benchmem -benchtime 1x ./connectors/odoo/
 	$(GO) test -run '^$$' -bench 'OdooPlugin' -benchmem -benchtime 1x ./e2e/
+
+.PHONY: bench-amazon
+bench-amazon: ## amazon: 100,000-order syncs with quotas off (Orders API 2026-01-01, v0, reports) in-process and through the plugin process; notification parsing and order mapping (~15 min)
+	$(GO) test -run '^$$' -bench 'Sync100k' -benchmem -benchtime 1x -timeout 60m ./connectors/amazon/
+	$(GO) test -run '^$$' -bench 'ParseWebhook|MapOrder' -benchmem ./connectors/amazon/
+	$(GO) test -run '^$$' -bench 'AmazonPlugin100k' -benchmem -benchtime 1x -timeout 30m ./e2e/

@@ -495,8 +495,8 @@ func equalJSON(a, b any) bool {
 // ParseWebhook with a connection of the fixture's marketplaces.
 func TestFixtureNotifications(t *testing.T) {
 	t.Parallel()
-	eu := (&replay{Server: &httptest.Server{URL: "http://127.0.0.1:1"}}).config(t, nil)
-	na := (&replay{Server: &httptest.Server{URL: "http://127.0.0.1:1"}}).config(t, map[string]any{"region": "na", "marketplace_ids": []string{"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"}})
+	eu := offlineConfig(t, nil)
+	na := offlineConfig(t, map[string]any{"region": "na", "marketplace_ids": []string{"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"}})
 	cases := []struct {
 		file    string
 		cfg     json.RawMessage

@@ -140,6 +140,13 @@ func (rp *replay) config(t testing.TB, overrides map[string]any) json.RawMessage
 	return b
 }
 
+// offlineConfig is a configuration for tests that call no upstream
+// (ParseWebhook).
+func offlineConfig(t testing.TB, overrides map[string]any) json.RawMessage {
+	t.Helper()
+	return (&replay{Server: &httptest.Server{URL: "http://127.0.0.1:1"}}).config(t, overrides)
+}
+
 // fastConnector returns a connector whose retries and report polls do not
 // wait long, for stub tests.
 func fastConnector() *Connector {

@@ -1,7 +1,6 @@
 package amazon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,32 +171,32 @@ type MFNQuantityChange struct {
 // types the connector knows. A document that is not a notification is an
 // InvalidInput error.
 func ParseNotification(body []byte) (*Notification, error) {
-	body = bytes.TrimSpace(body)
-	var probe struct {
+	// one pass reads a bare notification and an EventBridge envelope alike
+	type envelope struct {
+		Notification
+		EventTime  string          `json:"EventTime"`
 		ID         string          `json:"id"`
 		DetailType string          `json:"detail-type"`
 		Detail     json.RawMessage `json:"detail"`
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, sdk.InvalidInput("amazon: notification is not JSON: %v", err)
+	var raw envelope
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, sdk.InvalidInput("amazon: notification is not a JSON notification: %v", err)
 	}
-	doc := body
-	if len(probe.Detail) > 0 && string(probe.Detail) != "null" {
-		doc = probe.Detail
+	eventBridge := len(raw.Detail) > 0 && string(raw.Detail) != "null"
+	id, detailType := raw.ID, raw.DetailType
+	if eventBridge {
+		detail := raw.Detail
+		raw = envelope{}
+		if err := json.Unmarshal(detail, &raw); err != nil {
+			return nil, sdk.InvalidInput("amazon: EventBridge event detail: %v", err)
+		}
 	}
-	var n Notification
-	var raw struct {
-		Notification
-		EventTime string `json:"EventTime"`
-	}
-	if err := json.Unmarshal(doc, &raw); err != nil {
-		return nil, sdk.InvalidInput("amazon: notification envelope: %v", err)
-	}
-	n = raw.Notification
-	if len(probe.Detail) > 0 {
-		n.EventBridgeID = probe.ID
+	n := raw.Notification
+	if eventBridge {
+		n.EventBridgeID = id
 		if n.NotificationType == "" {
-			n.NotificationType = probe.DetailType
+			n.NotificationType = detailType
 		}
 	}
 	if n.NotificationType == "" {

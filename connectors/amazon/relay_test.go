@@ -206,7 +206,7 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 func TestParseWebhookErrors(t *testing.T) {
 	t.Parallel()
 	c := fastConnector()
-	cfg := (&replay{Server: &httptest.Server{URL: "http://127.0.0.1:1"}}).config(t, nil)
+	cfg := offlineConfig(t, nil)
 	for _, body := range []string{`{not json`, `{}`, `{"NotificationType":"ORDER_CHANGE"}`, `{"NotificationType":"ORDER_CHANGE","Payload":{"OrderChangeNotification":{}}}`,
 		`{"NotificationType":"FBA_INVENTORY_AVAILABILITY_CHANGES","Payload":{"SKU":""}}`, `{"NotificationType":"ORDER_CHANGE","EventTime":"yesterday","Payload":{}}`,
 		`{"notificationType":"REPORT_PROCESSING_FINISHED","payload":{"reportProcessingFinishedNotification":{}}}`} {
