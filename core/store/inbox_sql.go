@@ -33,68 +33,44 @@ func (s *sqlStore) AppendInbox(ctx context.Context, events []InboxEvent) ([]Appe
 	results := make([]AppendResult, len(events))
 	now := s.now().UnixNano()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// Duplicates within the batch: the first one wins.
-		first := map[string]int{}
-		for start := 0; start < len(events); start += upsertChunk {
-			chunk := events[start:min(start+upsertChunk, len(events))]
-			var args []any
-			var rows []int
-			for i, e := range chunk {
-				k := e.Connection + "\x00" + e.DedupeKey
-				if j, ok := first[k]; ok {
-					results[start+i] = AppendResult{Duplicate: true, ID: -int64(j) - 1} // resolved below
-					continue
-				}
-				first[k] = start + i
-				hdr, err := json.Marshal(e.Headers)
-				if err != nil {
-					return err
-				}
-				received := e.ReceivedAt.UnixNano()
-				if e.ReceivedAt.IsZero() {
-					received = now
-				}
-				args = append(args, e.Connection, e.DedupeKey, e.Topic, e.OrderingKey, string(hdr), string(e.Body), received)
-				rows = append(rows, start+i)
-			}
-			if len(rows) == 0 {
-				continue
-			}
-			res, err := tx.QueryContext(ctx, s.q(`INSERT INTO inbox (connection, dedupe_key, topic, ordering_key, headers, body, received_at)
-				VALUES `+tuples(len(rows), 7)+` ON CONFLICT (connection, dedupe_key) DO NOTHING RETURNING id, connection, dedupe_key`), args...)
+		// One prepared statement executed per event: the hot path of every
+		// webhook, parsed once per transaction.
+		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO inbox (connection, dedupe_key, topic, ordering_key, headers, body, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection, dedupe_key) DO NOTHING RETURNING id`))
+		if err != nil {
+			return fmt.Errorf("store: append inbox: %w", err)
+		}
+		defer ins.Close()
+		var find *sql.Stmt
+		for i, e := range events {
+			hdr, err := json.Marshal(e.Headers)
 			if err != nil {
-				return fmt.Errorf("store: append inbox: %w", err)
-			}
-			inserted := map[string]int64{}
-			for res.Next() {
-				var id int64
-				var conn, key string
-				if err := res.Scan(&id, &conn, &key); err != nil {
-					res.Close()
-					return err
-				}
-				inserted[conn+"\x00"+key] = id
-			}
-			if err := res.Close(); err != nil {
 				return err
 			}
-			for _, i := range rows {
-				e := events[i]
-				if id, ok := inserted[e.Connection+"\x00"+e.DedupeKey]; ok {
-					results[i] = AppendResult{ID: id}
-					continue
+			received := e.ReceivedAt.UnixNano()
+			if e.ReceivedAt.IsZero() {
+				received = now
+			}
+			var id int64
+			err = ins.QueryRowContext(ctx, e.Connection, e.DedupeKey, e.Topic, e.OrderingKey, string(hdr), string(e.Body), received).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				// A duplicate: of a stored event, or of an earlier one in this batch.
+				if find == nil {
+					if find, err = tx.PrepareContext(ctx, s.q("SELECT id FROM inbox WHERE connection = ? AND dedupe_key = ?")); err != nil {
+						return err
+					}
+					defer find.Close()
 				}
-				var id int64
-				if err := tx.QueryRowContext(ctx, s.q("SELECT id FROM inbox WHERE connection = ? AND dedupe_key = ?"), e.Connection, e.DedupeKey).Scan(&id); err != nil {
+				if err := find.QueryRowContext(ctx, e.Connection, e.DedupeKey).Scan(&id); err != nil {
 					return fmt.Errorf("store: append inbox: find duplicate: %w", err)
 				}
 				results[i] = AppendResult{ID: id, Duplicate: true}
+				continue
 			}
-		}
-		for i, r := range results {
-			if r.Duplicate && r.ID < 0 {
-				results[i].ID = results[-r.ID-1].ID
+			if err != nil {
+				return fmt.Errorf("store: append inbox: %w", err)
 			}
+			results[i] = AppendResult{ID: id}
 		}
 		return nil
 	})

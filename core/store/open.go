@@ -66,7 +66,10 @@ func openSQLite(ctx context.Context, path string, readers int, logger *slog.Logg
 		f.Close()
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+	// Checkpoints run in the background (see checkpointer), not inside the
+	// commit that happens to cross the WAL's size threshold: a webhook's
+	// acknowledgement waits for its own fsync only.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "wal_autocheckpoint(0)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -97,8 +100,19 @@ func openSQLite(ctx context.Context, path string, readers int, logger *slog.Logg
 		return nil, err
 	}
 	r.SetMaxOpenConns(readers)
+	cq := url.Values{}
+	cq.Add("_pragma", "busy_timeout(10000)")
+	cp, err := sql.Open("sqlite", "file:"+path+"?"+cq.Encode())
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	cp.SetMaxOpenConns(1)
 	logger.Info("store opened", "driver", "sqlite", "path", path)
-	return newSQLStore(w, r, sqliteDialect), nil
+	st := newSQLStore(w, r, sqliteDialect)
+	st.startCheckpointer(cp, logger)
+	return st, nil
 }
 
 func openPostgres(ctx context.Context, dsn string, maxConns int, logger *slog.Logger) (Store, error) {

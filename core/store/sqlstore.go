@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -20,6 +21,11 @@ type sqlStore struct {
 	w, r *sql.DB
 	d    dialect
 	now  func() time.Time
+
+	// SQLite only: the background WAL checkpointer.
+	cp       *sql.DB
+	stopCP   chan struct{}
+	cpStoped chan struct{}
 }
 
 func newSQLStore(w, r *sql.DB, d dialect) *sqlStore {
@@ -40,11 +46,40 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 }
 
 func (s *sqlStore) Close() error {
+	if s.cp != nil {
+		close(s.stopCP)
+		<-s.cpStoped
+		s.cp.Close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
+}
+
+// startCheckpointer copies the WAL into the database file every 250 ms
+// with a PASSIVE checkpoint on its own connection, which never blocks
+// writers; writes themselves never checkpoint (wal_autocheckpoint is 0).
+func (s *sqlStore) startCheckpointer(cp *sql.DB, logger *slog.Logger) {
+	s.cp, s.stopCP, s.cpStoped = cp, make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.cpStoped)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stopCP:
+				// A last full checkpoint leaves the database file complete.
+				cp.Exec("PRAGMA wal_checkpoint(TRUNCATE)") //nolint:errcheck
+				return
+			case <-t.C:
+				if _, err := cp.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+					logger.Warn("store: WAL checkpoint", "err", err)
+				}
+			}
+		}
+	}()
 }
 
 func (s *sqlStore) q(query string) string { return s.d.rebind(query) }
