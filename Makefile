@@ -157,3 +157,13 @@ bench-amazon: ## amazon: 100,000-order syncs with quotas off (Orders API 2026-01
 	$(GO) test -run '^$$' -bench 'Sync100k' -benchmem -benchtime 1x -timeout 60m ./connectors/amazon/
 	$(GO) test -run '^$$' -bench 'ParseWebhook|MapOrder' -benchmem ./connectors/amazon/
 	$(GO) test -run '^$$' -bench 'AmazonPlugin100k' -benchmem -benchtime 1x -timeout 30m ./e2e/
+
+.PHONY: bench-ingest
+bench-ingest: ## webhook acknowledgement path under wrk (distinct signed 4 KB bodies, 64 connections) beside the raw durable append; needs wrk (apt-get install wrk)
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 1; }
+	$(GO) run ./e2e/ingestbench -n 200000 -d 10s -c 64
+
+.PHONY: bench-gateway
+bench-gateway: ## store upserts (SQLite and, with SUPPLYHUB_TEST_POSTGRES_URL, PostgreSQL) and a 100k-order Shopify sync through the gateway
+	$(GO) test -run '^$$' -bench Upsert10k -benchtime 3x ./core/store
+	$(GO) test -run '^$$' -bench GatewaySync100k -benchtime 1x -timeout 30m ./e2e
