@@ -22,7 +22,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/host"
 )
 
-// demoBuild builds the supplyhub binary and the four plugins the demo
+// demoBuild builds the supplyhub binary and the five plugins the demo
 // launches into a locked plugins directory of the test's own.
 func demoBuild(t *testing.T) (bin, plugins string) {
 	t.Helper()
@@ -30,7 +30,7 @@ func demoBuild(t *testing.T) (bin, plugins string) {
 	plugins = filepath.Join(dir, "plugins")
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	targets := [][2]string{{filepath.Join(dir, "supplyhub"), "./cmd/supplyhub"}}
-	for _, p := range []string{"shopify", "carrier", "fx", "customs"} {
+	for _, p := range []string{"shopify", "amazon", "carrier", "fx", "customs"} {
 		targets = append(targets, [2]string{filepath.Join(plugins, host.BinaryPrefix+p), "./plugins/" + p})
 	}
 	for _, b := range targets {
@@ -75,7 +75,7 @@ func TestDemoDashboard(t *testing.T) {
 	}
 	start := time.Now()
 	bin, plugins := demoBuild(t)
-	t.Logf("built the binary and four plugins in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("built the binary and five plugins in %v", time.Since(start).Round(time.Millisecond))
 
 	// supplyhub demo, as a process.
 	addr := freeAddr(t)
@@ -125,7 +125,7 @@ func TestDemoDashboard(t *testing.T) {
 	if !strings.Contains(out.String(), "API token   "+token) {
 		t.Fatalf("the banner does not print the token on its own line:\n%s", out)
 	}
-	for _, want := range []string{"fake shop webstore", "fake shop outlet", "first syncs: webstore succeeded"} {
+	for _, want := range []string{"fake shop webstore", "fake Amazon seller", "first syncs: webstore succeeded", "amazon succeeded"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("the demo did not say %q:\n%s", want, out)
 		}
@@ -169,7 +169,7 @@ func TestDemoDashboard(t *testing.T) {
 	}
 
 	// Connections: both shops synced, plugins running, webhooks arriving.
-	wait("connections", `document.querySelector('#connections tr[data-connection="webstore"]') && document.querySelector('#connections tr[data-connection="outlet"]')`, 20*time.Second)
+	wait("connections", `document.querySelector('#connections tr[data-connection="webstore"]') && document.querySelector('#connections tr[data-connection="amazon"]')`, 20*time.Second)
 	var hash string
 	p.Eval(ctx, "location.hash", &hash) //nolint:errcheck
 	if strings.Contains(hash, "token") {
@@ -192,7 +192,8 @@ func TestDemoDashboard(t *testing.T) {
 		}
 	}
 	wait("webhooks arriving", `(() => { const r = document.querySelector('#connections tr[data-connection="webstore"] .rate'); return r && parseFloat(r.textContent.replace(/[^0-9.]/g, '')) > 0; })()`, 40*time.Second)
-	wait("plugin processes", `document.querySelectorAll('#plugins tbody tr').length >= 4 && !document.querySelector('#plugins').innerText.includes('crashed')`, 10*time.Second)
+	wait("plugin processes", `document.querySelectorAll('#plugins tbody tr').length >= 5 && !document.querySelector('#plugins').innerText.includes('crashed')`, 10*time.Second)
+	wait("Amazon notifications relayed", `(() => { const r = document.querySelector('#connections tr[data-connection="amazon"] .rate'); return r && parseFloat(r.textContent.replace(/[^0-9.]/g, '')) > 0; })()`, 60*time.Second)
 	shoot("connections")
 
 	// Syncs: start an incremental sync of the web store and watch it end.
@@ -260,6 +261,7 @@ func TestDemoDashboard(t *testing.T) {
 	if ev.Status != "dead" || !ev.NextAt.After(failedAt) || ev.Attempts != 1 || !strings.Contains(ev.LastError, "not the expected JSON") {
 		t.Fatalf("the replayed event was not processed again: %+v (first failure recorded %v)", ev, failedAt)
 	}
+	wait("the replayed event back among the dead letters", fmt.Sprintf(`document.querySelector('#inbox-events tr[data-event="%s"][data-status="dead"]')`, deadID), 15*time.Second)
 	if err := p.Click(ctx, fmt.Sprintf(`#inbox-events tr[data-event="%s"] a`, deadID)); err != nil {
 		t.Fatal(err)
 	}
@@ -297,6 +299,13 @@ func TestDemoDashboard(t *testing.T) {
 		p.Eval(ctx, "location.hash = '#/"+pg.page+"'", nil) //nolint:errcheck
 		if served[pg.endpoint] {
 			wait(pg.page, fmt.Sprintf(`document.querySelector(%q) && !document.querySelector('main .error-box')`, pg.rows), 30*time.Second)
+			if pg.page == "routing" {
+				// A routed order shows its shipments, the rates shopped
+				// and the explanation once opened.
+				wait("a routed order", `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]')`, 60*time.Second)
+				p.Eval(ctx, `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]').open = true`, nil) //nolint:errcheck
+				wait("its rates and explanation", `(() => { const d = document.querySelector('#routing-decisions details.decision[data-outcome="routed"][open]'); return d && d.querySelector('.shipment') && d.querySelector('table.rates tr.selected') && d.querySelector('.explanation'); })()`, 15*time.Second)
+			}
 		} else {
 			wait(pg.page+" not available", fmt.Sprintf(`document.querySelector('.not-available') && document.body.innerText.includes(%q)`, "GET "+pg.endpoint), 10*time.Second)
 		}

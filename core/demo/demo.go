@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -133,38 +132,19 @@ func CheckPlugins(dir string) error {
 	return nil
 }
 
-// Channels returns the demo's two storefronts for about skus SKUs: a US
-// web store selling the head of the catalogue at volume, with weekend
-// peaks, a December season, strong growth and the retail promotions; and a
-// European outlet selling the whole catalogue (so its extra SKUs are an
-// intermittent long tail), busier on weekdays, peaking in summer, with its
-// own clearance sales. They share SKU names and warehouses.
+// Channels returns the demo's Shopify storefront for a demo of about skus
+// SKUs: a US web store selling about 40 % of them at volume (the Amazon
+// seller sells the rest, rarely), with weekend peaks, a December season,
+// strong growth and the retail promotions, buyers in seven markets.
 func Channels(skus int, seed int64, from, to time.Time) []Channel {
-	outletProducts := max(9, int(float64(skus)/1.8+0.5))
-	webProducts := max(9, outletProducts/10)
 	ny, _ := time.LoadLocation("America/New_York")
-	berlin, _ := time.LoadLocation("Europe/Berlin")
 	evening := [24]float64{0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 0.9, 1, 1, 1.1, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.8, 2, 1.8, 1.2, 0.5}
-	office := [24]float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 1.6, 1.9, 1.9, 1.8, 1.4, 1.6, 1.8, 1.7, 1.4, 1, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2}
-	outletPromos := RetailCalendar(from, to, berlin, 0.6)
-	for y := from.In(berlin).Year(); y <= to.In(berlin).Year(); y++ {
-		start := nthWeekday(y, time.January, time.Monday, 2, berlin)
-		if start.Before(to) && start.AddDate(0, 0, 7).After(from) {
-			outletPromos = append(outletPromos, Promotion{Name: "Winter clearance", Start: start, Days: 7, Uplift: 2.2})
-		}
-	}
-	sort.Slice(outletPromos, func(i, j int) bool { return outletPromos[i].Start.Before(outletPromos[j].Start) })
 	return []Channel{
-		{ID: "webstore", Name: "Web store (US, USD)", Domain: "supplyhub-demo-web.myshopify.com", Currency: "USD", Timezone: "America/New_York",
-			Products: webProducts, Seed: seed, Share: 0.8,
+		{ID: "webstore", Name: "Web store (Shopify, USD)", Domain: "supplyhub-demo-web.myshopify.com", Currency: "USD", Timezone: "America/New_York",
+			Products: max(9, int(float64(skus)*0.4/1.8+0.5)), Seed: seed, Share: 1,
 			Pattern: Pattern{Base: 0.2 * float64(skus), Growth: 0.35, YearlyAmplitude: 0.3, YearlyPeak: 345,
 				Weekly:     [7]float64{1.2, 1.0, 0.9, 0.9, 0.95, 1.05, 1.3},
 				Promotions: RetailCalendar(from, to, ny, 1), Hourly: evening}},
-		{ID: "outlet", Name: "EU outlet (EUR)", Domain: "supplyhub-demo-outlet.myshopify.com", Currency: "EUR", Timezone: "Europe/Berlin",
-			Products: outletProducts, Seed: seed + 1000, Share: 0.2,
-			Pattern: Pattern{Base: 0.03 * float64(skus), Growth: 0.1, YearlyAmplitude: 0.2, YearlyPeak: 190,
-				Weekly:     [7]float64{0.6, 1.2, 1.15, 1.1, 1.05, 1.0, 0.7},
-				Promotions: outletPromos, Hourly: office}},
 	}
 }
 
@@ -220,6 +200,23 @@ func Run(ctx context.Context, cfg Config) error {
 		info.Fakes[ch.ID] = s.srv.URL
 		say("fake shop %-9s %s: %d SKUs, %d orders over %d days (%d fulfilled, %d refunded, %d cancelled), %d item-locations out of stock",
 			ch.ID, s.srv.URL, len(s.items), st.Orders, cfg.Days, st.Fulfilled, st.Refunded, st.Cancelled, outs)
+	}
+	var amazon *seller
+	if _, err := os.Stat(filepath.Join(cfg.Gateway.Plugins.Dir, host.BinaryPrefix+"amazon")); err == nil {
+		if amazon, err = newSeller(cfg.SKUs, cfg.Days, cfg.Seed); err != nil {
+			return err
+		}
+		defer amazon.srv.Close()
+		orders, skus := amazon.stats()
+		info.Fakes[amazonConnection] = amazon.srv.URL
+		var mps []string
+		for _, mp := range amazon.mps {
+			mps = append(mps, mp+" ("+amazon.srv.Marketplaces()[mp]+")")
+		}
+		say("fake Amazon seller %s: %d SKUs on marketplaces %s, %d orders over %d days (FBA and merchant-fulfilled)",
+			amazon.srv.URL, skus, strings.Join(mps, " and "), orders, cfg.Days)
+	} else {
+		say("no %s%s in %s: the demo runs without its Amazon channel (make build builds it)", host.BinaryPrefix, "amazon", cfg.Gateway.Plugins.Dir)
 	}
 	carrier, err := StartFake("carrier", FakeOptions{Seed: cfg.Seed, Logf: logf})
 	if err != nil {
@@ -284,6 +281,16 @@ func Run(ctx context.Context, cfg Config) error {
 			"base_url": s.srv.URL, "bulk_threshold": 500,
 		}})
 	}
+	if amazon != nil {
+		acfg, err := amazon.connection(info.URL+"/webhooks/"+amazonConnection, cfg.Days)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, struct {
+			id, connector, name string
+			config              map[string]any
+		}{amazonConnection, "amazon", "Amazon EU (Amazon.de, Amazon.co.uk)", acfg})
+	}
 	for _, cn := range conns {
 		if err := ensureConnection(ctx, c, cn.id, cn.connector, cn.name, cn.config); err != nil {
 			return err
@@ -292,10 +299,17 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	say("connections created: %s", strings.Join(info.Connections, ", "))
 	var jobs []syncJob
+	sources := []string{}
 	for _, s := range shops {
+		sources = append(sources, s.ch.ID)
+	}
+	if amazon != nil {
+		sources = append(sources, amazonConnection)
+	}
+	for _, id := range sources {
 		var j syncJob
-		if err := c.do(ctx, http.MethodPost, "/v1/connections/"+s.ch.ID+"/syncs", map[string]any{"mode": "full"}, &j); err != nil {
-			return fmt.Errorf("demo: start the first sync of %s: %w", s.ch.ID, err)
+		if err := c.do(ctx, http.MethodPost, "/v1/connections/"+id+"/syncs", map[string]any{"mode": "full"}, &j); err != nil {
+			return fmt.Errorf("demo: start the first sync of %s: %w", id, err)
 		}
 		jobs = append(jobs, j)
 	}
@@ -317,7 +331,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 
-	t := &traffic{shops: shops, rate: cfg.Rate, malformedEvery: cfg.MalformedEvery, webhookURL: webhookURL, logf: logf,
+	t := &traffic{shops: shops, seller: amazon, rate: cfg.Rate, malformedEvery: cfg.MalformedEvery, webhookURL: webhookURL, logf: logf,
 		r: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7AFF1C))}
 	if cfg.MalformedEvery < 0 {
 		t.malformedEvery = 0
@@ -331,9 +345,10 @@ func Run(ctx context.Context, cfg Config) error {
 	say("  API         %s/v1   (every endpoint: %s/openapi.json)", info.URL, info.URL)
 	say("  API token   %s   (admin; send it as \"Authorization: Bearer <token>\")", token)
 	if cfg.Rate > 0 {
-		say("\n  The fake shops now send signed webhooks for about %.3g changes a second (orders,", cfg.Rate)
-		say("  fulfilments, refunds, stock); a truncated delivery arrives every %s so that", t.malformedEvery)
-		say("  the inbox has a dead letter to inspect and replay. Stop with Ctrl-C.")
+		say("\n  The fakes now change at about %.3g changes a second (orders, fulfilments,", cfg.Rate)
+		say("  refunds, stock): the shop sends signed webhooks, Amazon's notifications come")
+		say("  through SQS and the plugin's relay. A truncated delivery arrives every %s", t.malformedEvery)
+		say("  so that the inbox has a dead letter to inspect and replay. Stop with Ctrl-C.")
 	}
 	say("%s", rule)
 	if cfg.Ready != nil {
@@ -350,8 +365,8 @@ func Run(ctx context.Context, cfg Config) error {
 	stop()
 	<-trafficDone
 	st := t.Stats()
-	say("demo stopped: live traffic placed %d orders, %d fulfilments, %d refunds, %d cancellations, %d edits, %d stock changes",
-		st.Orders, st.Fulfilments, st.Refunds, st.Cancellations, st.Updates, st.StockChanges)
+	say("demo stopped: live traffic placed %d orders, %d fulfilments, %d refunds, %d cancellations, %d edits, %d stock changes in the shop; %d orders, %d shipments, %d FBA stock changes on Amazon",
+		st.Orders, st.Fulfilments, st.Refunds, st.Cancellations, st.Updates, st.StockChanges, st.AmazonOrders, st.AmazonShipments, st.AmazonStock)
 	return <-runErr
 }
 

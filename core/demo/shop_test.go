@@ -324,3 +324,46 @@ func TestPublishRatesIsARandomWalkOfWeekdays(t *testing.T) {
 		}
 	}
 }
+
+// TestSellerChangesReachItsQueue checks the Amazon channel: a generated
+// history, a configuration for the connector with the in-plugin relay,
+// and live changes that queue notifications, as Amazon's SQS does.
+func TestSellerChangesReachItsQueue(t *testing.T) {
+	t.Parallel()
+	s, err := newSeller(60, 90, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.srv.Close()
+	orders, skus := s.stats()
+	wantSKUs, wantOrders := sellerSize(60, 90)
+	if skus != wantSKUs || orders != wantOrders {
+		t.Fatalf("%d SKUs and %d orders, want %d and %d", skus, orders, wantSKUs, wantOrders)
+	}
+	cfg, err := s.connection("http://127.0.0.1:1/webhooks/amazon", 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg["sqs_poll"] != true || cfg["gateway_webhook_url"] != "http://127.0.0.1:1/webhooks/amazon" || cfg["endpoint"] != s.srv.URL || cfg["backfill_days"] != float64(91) {
+		t.Fatalf("connection %v", cfg)
+	}
+	before := s.srv.Queue()
+	r := rand.New(rand.NewPCG(1, 1))
+	tr := &traffic{seller: s, r: r}
+	for i := range 30 {
+		if err := tr.amazonStep(float64(i%10) / 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := tr.Stats()
+	if st.AmazonOrders == 0 || st.AmazonShipments == 0 || st.AmazonStock == 0 {
+		t.Fatalf("amazon traffic %+v", st)
+	}
+	after := s.srv.Queue()
+	if after.Visible <= before.Visible {
+		t.Fatalf("no notification queued: %+v", after)
+	}
+	if got, _ := s.stats(); got != orders+int(st.AmazonOrders) {
+		t.Fatalf("%d orders after placing %d on %d", got, st.AmazonOrders, orders)
+	}
+}

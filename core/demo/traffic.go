@@ -13,6 +13,9 @@ import (
 // TrafficStats counts what the live traffic did.
 type TrafficStats struct {
 	Orders, Fulfilments, Refunds, Cancellations, Updates, StockChanges, Restocks, Malformed int64
+	// AmazonOrders, AmazonShipments and AmazonStock count the Amazon
+	// seller's changes, which reach the gateway as SQS notifications.
+	AmazonOrders, AmazonShipments, AmazonStock int64
 }
 
 // traffic makes the fake shops change at a steady rate, the way a busy
@@ -22,7 +25,9 @@ type TrafficStats struct {
 // schedule. It never writes to the gateway itself.
 type traffic struct {
 	shops []*shop
-	rate  float64
+	// seller, when not nil, takes amazonShare of the changes.
+	seller *seller
+	rate   float64
 	// malformedEvery sends a delivery with a truncated body this often
 	// (0: never), so that the webhook inbox shows a dead letter; the
 	// first is sent at once.
@@ -32,6 +37,7 @@ type traffic struct {
 	r              *rand.Rand
 
 	orders, fulfilments, refunds, cancellations, updates, stock, restocks, malformed atomic.Int64
+	amzOrders, amzShipments, amzStock                                                atomic.Int64
 	mu                                                                               sync.Mutex // guards r
 }
 
@@ -39,8 +45,13 @@ type traffic struct {
 func (t *traffic) Stats() TrafficStats {
 	return TrafficStats{Orders: t.orders.Load(), Fulfilments: t.fulfilments.Load(), Refunds: t.refunds.Load(),
 		Cancellations: t.cancellations.Load(), Updates: t.updates.Load(), StockChanges: t.stock.Load(),
-		Restocks: t.restocks.Load(), Malformed: t.malformed.Load()}
+		Restocks: t.restocks.Load(), Malformed: t.malformed.Load(),
+		AmazonOrders: t.amzOrders.Load(), AmazonShipments: t.amzShipments.Load(), AmazonStock: t.amzStock.Load()}
 }
+
+// amazonShare is the share of the changes made in the Amazon seller
+// account when there is one.
+const amazonShare = 0.15
 
 // run changes the shops until ctx ends.
 func (t *traffic) run(ctx context.Context) {
@@ -87,7 +98,11 @@ func (t *traffic) step() error {
 	t.mu.Lock()
 	x := t.r.Float64()
 	s := t.pickShop()
+	amazon := t.seller != nil && t.r.Float64() < amazonShare
 	t.mu.Unlock()
+	if amazon {
+		return t.amazonStep(x)
+	}
 	switch {
 	case x < 0.50:
 		return t.placeOrder(s)
@@ -321,4 +336,30 @@ func (t *traffic) sendMalformed(ctx context.Context) {
 	default:
 		t.malformed.Add(1)
 	}
+}
+
+// amazonStep changes the Amazon seller account: a new merchant-fulfilled
+// order, a shipment confirmation or an FBA stock movement. The fake queues
+// the notification; the plugin's poller relays it.
+func (t *traffic) amazonStep(x float64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case x < 0.5:
+		if err := t.seller.placeOrder(t.r); err != nil {
+			return err
+		}
+		t.amzOrders.Add(1)
+	case x < 0.8:
+		if err := t.seller.ship(t.r); err != nil {
+			return err
+		}
+		t.amzShipments.Add(1)
+	default:
+		if err := t.seller.restock(t.r); err != nil {
+			return err
+		}
+		t.amzStock.Add(1)
+	}
+	return nil
 }

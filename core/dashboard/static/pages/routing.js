@@ -1,12 +1,13 @@
 // Routing: the latest order-routing decisions with their explanation, the
-// carrier rates that were shopped and the landed cost of cross-border
-// shipments.
+// carrier rates that were shopped for each shipment, and the landed cost
+// (DDP against DAP) of cross-border shipments.
 
-import { api, h, ago, money, errorBox, notAvailable, served, every, locationNamer } from '../app.js';
+import { api, h, ago, money, fmtNum, badge, errorBox, notAvailable, served, every, locationNamer } from '../app.js';
 
 export function mount(root) {
   const list = h('section', { id: 'routing-decisions' }, h('p', { class: 'muted' }, 'Loading routing decisions…'));
-  root.append(h('h1', {}, 'Routing decisions'), list);
+  const info = h('p', { class: 'muted small' });
+  root.append(h('h1', {}, 'Routing decisions'), info, list);
   let stop = () => {};
   const open = new Set();
 
@@ -24,67 +25,93 @@ export function mount(root) {
         list.replaceChildren(errorBox(e));
         return;
       }
-      const items = Array.isArray(res) ? res : (res.items || res.decisions || []);
+      const items = res.items || [];
+      info.textContent = items.length ? `The ${items.length} latest decisions, newest first. New orders are routed as they arrive.` : '';
       if (!items.length) {
-        list.replaceChildren(h('p', { class: 'muted empty' }, 'No routing decision yet: they are made as orders arrive.'));
+        list.replaceChildren(h('p', { class: 'muted empty' }, 'No routing decision yet: orders are routed as they arrive.'));
         return;
       }
-      list.replaceChildren(...items.map((d, i) => decision(d, i, name, open)));
+      list.replaceChildren(...items.map(d => decision(d, name, open)));
     });
   })();
   return () => stop();
 }
 
-function pick(o, ...keys) {
-  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null && o[k] !== '') return o[k];
-  return undefined;
-}
-
-function decision(d, i, name, open) {
-  const key = pick(d, 'id', 'order_id', 'order') || String(i);
-  const order = pick(d, 'order_id', 'order', 'order_external_id') || key;
-  const when = pick(d, 'decided_at', 'created_at', 'at');
-  const shipments = pick(d, 'shipments', 'assignments', 'plan') || [];
-  const explanation = pick(d, 'explanation', 'reason', 'reasons');
-  const total = pick(d, 'total_cost', 'cost', 'landed_cost');
-  const details = h('details', { class: 'decision', open: open.has(key), dataset: { decision: key } },
+function decision(d, name, open) {
+  const key = d.id || d.order_ref || d.order_id;
+  const ships = d.shipments || [];
+  const cross = ships.some(s => s.cross_border);
+  const details = h('details', { class: 'decision', open: open.has(key), dataset: { decision: key, outcome: d.outcome || '' } },
     h('summary', {},
-      h('strong', {}, `Order ${typeof order === 'object' ? (order.external_id || JSON.stringify(order)) : order}`), ' ',
-      h('span', { class: 'muted' }, ago(when)), ' · ',
-      `${Array.isArray(shipments) ? shipments.length : 0} shipment(s)`, total ? ` · ${money(total)}` : '',
-      pick(d, 'split') ? h('span', { class: 'badge warn' }, 'split') : null),
-    explain(explanation),
-    Array.isArray(shipments) ? shipments.map(s => shipment(s, name)) : null,
+      h('strong', {}, d.order_number ? `Order ${d.order_number}` : `Order ${d.order_id || d.order_ref}`), ' ',
+      badge(d.outcome || 'routed', d.outcome === 'unroutable' ? 'error' : 'ok'), ' ',
+      h('span', { class: 'muted' }, [d.channel, ago(d.decided_at || d.recorded_at)].filter(Boolean).join(' · ')), ' · ',
+      ships.length ? `${ships.length} shipment${ships.length > 1 ? 's' : ''} from ${ships.map(s => s.location_name || name(s.location_id)).join(' + ')}`
+        : h('span', { class: 'muted' }, short(d.explanation || d.error || 'no shipment')),
+      d.total && d.total.currency && ships.length ? ` · ${money(d.total)}` : '',
+      cross ? h('span', { class: 'badge warn' }, 'cross-border') : null,
+      ships.length > 1 ? h('span', { class: 'badge warn' }, 'split') : null),
+    d.explanation ? h('p', { class: 'explanation' }, name.text(d.explanation)) : null,
+    d.error ? h('p', { class: 'error' }, d.error) : null,
+    ships.map(s => shipment(s, name)),
+    ships.length ? costs(d.cost) : null,
+    bullets('Other plans considered', d.alternatives, a => `${(a.locations || []).map(name).join(' + ')}: ${a.total ? money(a.total) + ', ' : ''}${a.rejected}`),
+    bullets('Locations excluded', d.excluded, x => `${x.name || name(x.location_id)}: ${x.reason}`),
+    bullets('Rate sources that failed', d.source_errors, e => `${e.source}: ${e.message}`),
+    bullets('Lines not routed', d.skipped, l => `${l.sku || l.line_id}: ${l.reason}`),
+    h('p', { class: 'muted small' }, `${fmtNum(d.plans_considered)} plans considered, ${fmtNum(d.plans_priced)} priced; objective ${d.objective || '—'}${d.ranking && d.ranking.length ? `, criteria ${d.ranking.join(' › ')}` : ''}.`),
     h('details', { class: 'raw' }, h('summary', {}, 'Full decision (JSON)'), h('pre', { class: 'code' }, JSON.stringify(d, null, 2))));
   details.addEventListener('toggle', () => { if (details.open) open.add(key); else open.delete(key); });
   return details;
 }
 
-function explain(e) {
-  if (!e) return null;
-  const lines = Array.isArray(e) ? e : String(e).split('\n');
-  return h('ul', { class: 'explanation' }, lines.map(l => h('li', {}, typeof l === 'string' ? l : (l.text || l.message || JSON.stringify(l)))));
+function shipment(s, name) {
+  const r = s.rate || {};
+  const chosen = (o) => o.carrier === r.carrier && o.service === r.service && (o.source === s.source || !o.source);
+  return h('div', { class: 'shipment' },
+    h('h4', {}, `From ${s.location_name || name(s.location_id)}`,
+      s.cross_border ? h('span', { class: 'badge warn' }, 'cross-border') : null,
+      s.distance_km ? h('span', { class: 'muted' }, ` · ${fmtNum(s.distance_km)} km`) : null,
+      h('span', { class: 'muted' }, ` — ${(s.lines || []).map(l => `${l.quantity}× ${l.sku}`).join(', ')}`)),
+    r.carrier ? h('p', {}, 'Chosen: ', h('strong', {}, `${r.carrier} ${r.service}`), ` ${money(r.amount)}`,
+      s.shipping_cost && s.shipping_cost.currency !== (r.amount || {}).currency ? ` (${money(s.shipping_cost)})` : '',
+      s.delivery_days ? `, ${s.delivery_days} business days` : '', s.meets_promise === false ? h('span', { class: 'warn' }, ', misses the promise') : '',
+      s.source ? h('span', { class: 'muted small' }, ` via ${s.source}`) : null) : null,
+    (s.options || []).length ? h('table', { class: 'grid compact rates' },
+      h('thead', {}, h('tr', {}, ['Source', 'Carrier', 'Service', 'Price', 'Cost', 'Days', ''].map(t => h('th', {}, t)))),
+      h('tbody', {}, s.options.map(o => h('tr', { class: chosen(o) ? 'selected' : '' },
+        h('td', {}, o.source || '—'), h('td', {}, o.carrier), h('td', {}, o.service),
+        h('td', { class: 'num' }, money(o.amount)), h('td', { class: 'num' }, money(o.cost)),
+        h('td', { class: 'num' }, o.days ? String(o.days) : '—'),
+        h('td', { class: 'small' }, chosen(o) ? 'chosen' : (o.dropped || (o.meets_promise === false ? 'misses the promise' : ''))))))) : null,
+    s.landed ? landed(s.landed) : null);
 }
 
-function shipment(s, name) {
-  const from = pick(s, 'location_id', 'from', 'location');
-  const lines = pick(s, 'lines', 'items') || [];
-  const chosen = pick(s, 'rate', 'chosen_rate', 'chosen');
-  const rates = pick(s, 'rates', 'quotes', 'alternatives') || [];
-  const landed = pick(s, 'landed_cost', 'landed');
-  return h('div', { class: 'shipment' },
-    h('h4', {}, `From ${name(typeof from === 'object' ? from.id || from.external_id : from)}`,
-      lines.length ? h('span', { class: 'muted' }, ` — ${lines.map(l => `${l.quantity ?? l.qty ?? ''}× ${l.sku}`).join(', ')}`) : null),
-    chosen ? h('p', {}, 'Chosen: ', h('strong', {}, `${pick(chosen, 'carrier') || ''} ${pick(chosen, 'service') || ''}`), ` ${money(pick(chosen, 'amount', 'price', 'total'))}`,
-      pick(chosen, 'transit_days', 'days') !== undefined ? `, ${pick(chosen, 'transit_days', 'days')} days` : '') : null,
-    rates.length ? h('table', { class: 'grid compact' },
-      h('thead', {}, h('tr', {}, ['Carrier', 'Service', 'Price', 'Transit', ''].map(t => h('th', {}, t)))),
-      h('tbody', {}, rates.map(r => h('tr', { class: r === chosen || r.chosen ? 'selected' : '' },
-        h('td', {}, pick(r, 'carrier') || '—'), h('td', {}, pick(r, 'service') || '—'),
-        h('td', { class: 'num' }, money(pick(r, 'amount', 'price', 'total'))),
-        h('td', { class: 'num' }, pick(r, 'transit_days', 'days') !== undefined ? `${pick(r, 'transit_days', 'days')} d` : '—'),
-        h('td', {}, r.chosen ? 'chosen' : (r.error || '')))))) : null,
-    landed ? h('p', { class: 'landed' }, 'Landed cost: ',
-      h('strong', {}, money(pick(landed.totals || landed, 'landed_cost', 'total'))),
-      landed.totals ? ` (duties ${money(landed.totals.duties)}, taxes ${money(landed.totals.taxes)}${landed.incoterm ? `, ${landed.incoterm}` : ''})` : '') : null);
+function landed(l) {
+  if (l.error) return h('p', { class: 'landed warn' }, `Landed cost: no quote (${l.error})`);
+  const dueDAP = l.dap_due_at_delivery ? `, the buyer would pay ${money(l.dap_due_at_delivery)} on delivery under DAP` : '';
+  const ddp = l.ddp_cost ? `; DDP would cost the merchant ${money(l.ddp_cost)}` : '';
+  const q = l.incoterm === 'DDP' ? l.ddp : l.dap;
+  const t = q && q.totals;
+  return h('div', { class: 'landed' },
+    h('p', {}, 'Landed cost: ', h('strong', {}, l.incoterm), ` — the merchant pays ${money(l.merchant_cost)}${ddp}${dueDAP}.`),
+    t ? h('p', { class: 'small muted' }, `duties ${money(t.duties)}, taxes ${money(t.taxes)}${t.fees && Number(t.fees.amount) ? `, fees ${money(t.fees)}` : ''}, landed ${money(t.landed_cost)}`) : null,
+    l.reason ? h('p', { class: 'small' }, l.reason) : null);
+}
+
+function costs(c) {
+  if (!c) return null;
+  const parts = [['shipping', c.shipping], ['duties and taxes', c.duties], ['split penalty', c.split_penalty], ['late penalty', c.late_penalty], ['distance penalty', c.distance_penalty]]
+    .filter(([, m]) => m && m.amount && Number(m.amount) !== 0).map(([k, m]) => `${k} ${money(m)}`);
+  return h('p', { class: 'small' }, 'Cost: ', h('strong', {}, money(c.total)), parts.length ? ` (${parts.join(', ')})` : '');
+}
+
+function bullets(title, items, line) {
+  if (!items || !items.length) return null;
+  return h('div', { class: 'small' }, h('strong', {}, `${title}: `), h('ul', { class: 'explanation' }, items.map(i => h('li', {}, line(i)))));
+}
+
+function short(s) {
+  s = String(s).replace(/^Cannot route: /, '');
+  return s.length > 90 ? `${s.slice(0, 88)}…` : s;
 }
