@@ -17,7 +17,7 @@ func newFakeCmd() *cobra.Command {
 	var opts demo.FakeOptions
 	cmd := &cobra.Command{
 		Use:   "fake <" + strings.Join(demo.FakeKinds, "|") + ">",
-		Short: "Run one fake upstream (Shopify, carriers, ECB rates) on a local port",
+		Short: "Run one fake upstream (Shopify, Amazon, carriers, ECB rates) on a local port",
 		Long: `Run one of the fake upstreams the tests and the demo use, on its own, so that
 a connector developer or a user can point anything at it:
 
@@ -28,12 +28,15 @@ a connector developer or a user can point anything at it:
             Express): rates, labels, tracking
   fx        the ECB euro reference-rate feeds, with a rate for every weekday of
             the last 400 days
+  amazon    an Amazon seller account: the Selling Partner API (orders, FBA
+            inventory, reports), Login with Amazon and the SQS notification
+            queue, with generated orders (--orders, --seed)
   customs   has no upstream: its rule table ships inside the plugin
-  amazon    not part of this build yet
 
 It prints the URL and a connection configuration for the matching connector,
 then serves until Ctrl-C.`,
 		Example: `  supplyhub fake shopify --addr 127.0.0.1:9001 --orders 5000 --seed 7
+  supplyhub fake amazon --addr 127.0.0.1:9004 --orders 2000
   supplyhub fake carrier --addr 127.0.0.1:9002
   supplyhub fake fx --addr 127.0.0.1:9003`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -74,7 +77,7 @@ then serves until Ctrl-C.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free one)")
-	f.IntVar(&opts.Orders, "orders", 1000, "generated orders (shopify)")
+	f.IntVar(&opts.Orders, "orders", 1000, "generated orders (shopify, amazon)")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the generated data")
 	return cmd
 }

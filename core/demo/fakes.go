@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supplyhub/supplyhub/connectors/amazon/amazontest"
 	"github.com/supplyhub/supplyhub/connectors/carrier/carriertest"
 	"github.com/supplyhub/supplyhub/connectors/fx/fxtest"
 	"github.com/supplyhub/supplyhub/connectors/shopify/shopifytest"
@@ -69,11 +71,11 @@ func (f *Fake) Close() {
 	}
 }
 
-// StartFake runs one fake upstream on opts.Addr: the fake Shopify shop,
-// the carrier APIs (EasyPost- and Shippo-shaped) or the ECB rate feeds.
+// StartFake runs one fake upstream on opts.Addr: the fake Shopify shop, the
+// fake Amazon seller account (SP-API, Login with Amazon and SQS), the
+// carrier APIs (EasyPost- and Shippo-shaped) or the ECB rate feeds.
 // Customs has no upstream (its rule table ships inside the plugin) and
-// returns ErrNoUpstream with what to do instead; the Amazon fake returns
-// an error until connectors/amazon/amazontest exists.
+// returns ErrNoUpstream with what to do instead.
 func StartFake(kind string, opts FakeOptions) (*Fake, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
@@ -110,7 +112,7 @@ func StartFake(kind string, opts FakeOptions) (*Fake, error) {
 	case "customs":
 		return nil, fmt.Errorf("customs: %w: its duty and tax rule table ships inside the customs plugin (connectors/customs/rules), so create a customs connection with the configuration {} and it works offline", ErrNoUpstream)
 	case "amazon":
-		return nil, errors.New("amazon: the Amazon fake (connectors/amazon/amazontest) is not part of this build yet; use shopify, carrier or fx")
+		return startAmazonFake(opts)
 	}
 	return nil, fmt.Errorf("unknown fake %q: use one of %s", kind, strings.Join(FakeKinds, ", "))
 }
@@ -139,6 +141,43 @@ func startShopifyFake(opts FakeOptions) (*Fake, error) {
 	f.Notes = []string{
 		fmt.Sprintf("Admin API (GraphQL and REST) of %s with %d generated orders over the last year, seed %d", domain, orders, opts.Seed),
 		"access token " + token + " (X-Shopify-Access-Token); webhooks are signed with the client secret " + secret,
+	}
+	return f, nil
+}
+
+func startAmazonFake(opts FakeOptions) (*Fake, error) {
+	orders := opts.Orders
+	if orders == 0 {
+		orders = 1000
+	}
+	if orders < 0 {
+		return nil, fmt.Errorf("amazon: --orders %d must not be negative", orders)
+	}
+	a, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: uint64(opts.Seed), HistoryDays: 90})
+	if err != nil {
+		return nil, fmt.Errorf("amazon: %w", err)
+	}
+	f, err := serveFake("amazon", opts.Addr, a, a.Close)
+	if err != nil {
+		return nil, err
+	}
+	// Every URL the fake hands out (configuration, queue, report
+	// documents) names the address it was asked to serve on.
+	a.URL = f.URL
+	a.QueueURL = f.URL + "/" + amazontest.DefaultAccountID + "/" + amazontest.DefaultQueueName
+	if err := json.Unmarshal(a.Config(nil), &f.Connection); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("amazon: the fake's configuration: %w", err)
+	}
+	var mps []string
+	for mp, cur := range a.Marketplaces() {
+		mps = append(mps, mp+" ("+cur+")")
+	}
+	sort.Strings(mps)
+	f.Notes = []string{
+		fmt.Sprintf("Selling Partner API with %d generated orders over the last 90 days on %s, seed %d", orders, strings.Join(mps, " and "), opts.Seed),
+		"Login with Amazon at " + f.URL + "/auth/o2/token; notifications queue in SQS at " + a.QueueURL,
+		"set sqs_poll and gateway_webhook_url (the gateway's /webhooks/<connection>) to have the plugin relay notifications",
 	}
 	return f, nil
 }

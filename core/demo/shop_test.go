@@ -257,6 +257,28 @@ func TestStartFake(t *testing.T) {
 			t.Fatalf("EasyPost events: %d", resp.StatusCode)
 		}
 	})
+	t.Run("amazon", func(t *testing.T) {
+		t.Parallel()
+		f, err := StartFake("amazon", FakeOptions{Orders: 40, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if f.Connection["endpoint"] != f.URL || !strings.HasPrefix(f.Connection["sqs_queue_url"].(string), f.URL+"/") {
+			t.Fatalf("the configuration does not name the chosen address %s: %v", f.URL, f.Connection)
+		}
+		form := "grant_type=refresh_token&refresh_token=" + f.Connection["refresh_token"].(string) +
+			"&client_id=" + f.Connection["lwa_client_id"].(string) + "&client_secret=" + f.Connection["lwa_client_secret"].(string)
+		resp, err := http.Post(f.URL+"/auth/o2/token", "application/x-www-form-urlencoded", strings.NewReader(form))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "access_token") {
+			t.Fatalf("token exchange on the chosen address: %d %s", resp.StatusCode, b)
+		}
+	})
 	t.Run("fx", func(t *testing.T) {
 		t.Parallel()
 		f, err := StartFake("fx", FakeOptions{Seed: 2})
@@ -276,7 +298,7 @@ func TestStartFake(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		t.Parallel()
 		tests := []struct{ kind, want string }{
-			{"customs", "{}"}, {"amazon", "not part of this build"}, {"ups", "unknown fake"},
+			{"customs", "{}"}, {"ups", "unknown fake"},
 		}
 		for _, tc := range tests {
 			if _, err := StartFake(tc.kind, FakeOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
