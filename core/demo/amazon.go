@@ -30,10 +30,10 @@ type seller struct {
 const amazonConnection = "amazon"
 
 // sellerSize returns the Amazon catalogue and history size for a demo of
-// skus SKUs over days: about 60 % as many SKUs as requested, each selling
-// rarely (0.03 orders a day per SKU in all), the intermittent long tail.
+// skus SKUs over days: 80 % of the SKUs requested, each selling rarely
+// (0.03 orders a day per requested SKU in all), the intermittent long tail.
 func sellerSize(skus, days int) (catalogue, orders int) {
-	return max(12, skus*6/10), max(20, int(0.03*float64(skus)*float64(days)))
+	return max(12, skus*8/10), max(20, int(0.03*float64(skus)*float64(days)))
 }
 
 // newSeller starts the fake seller account with its generated history

@@ -252,7 +252,7 @@ func TestChannels(t *testing.T) {
 	}
 	web := chs[0]
 	amazonSKUs, amazonOrders := sellerSize(300, 365)
-	if web.Products*2 >= amazonSKUs || web.Products < 50 {
+	if web.Products*4 >= amazonSKUs || web.Products < 15 {
 		t.Fatalf("the web store's %d products must be the head of a demo whose Amazon catalogue has %d SKUs", web.Products, amazonSKUs)
 	}
 	if perSKU := float64(amazonOrders) / 365 / float64(amazonSKUs); perSKU > 0.1 {

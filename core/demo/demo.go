@@ -133,15 +133,16 @@ func CheckPlugins(dir string) error {
 }
 
 // Channels returns the demo's Shopify storefront for a demo of about skus
-// SKUs: a US web store selling about 40 % of them at volume (the Amazon
-// seller sells the rest, rarely), with weekend peaks, a December season,
-// strong growth and the retail promotions, buyers in seven markets.
+// SKUs: a US web store selling the head of the range (about an eighth of
+// the SKUs) at volume, with weekend peaks, a December season, strong
+// growth and the retail promotions, buyers in seven markets. The Amazon
+// seller sells the long tail.
 func Channels(skus int, seed int64, from, to time.Time) []Channel {
 	ny, _ := time.LoadLocation("America/New_York")
 	evening := [24]float64{0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 0.9, 1, 1, 1.1, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.8, 2, 1.8, 1.2, 0.5}
 	return []Channel{
 		{ID: "webstore", Name: "Web store (Shopify, USD)", Domain: "supplyhub-demo-web.myshopify.com", Currency: "USD", Timezone: "America/New_York",
-			Products: max(9, int(float64(skus)*0.4/1.8+0.5)), Seed: seed, Share: 1,
+			Products: max(9, int(float64(skus)*0.12/1.8+0.5)), Seed: seed, Share: 1,
 			Pattern: Pattern{Base: 0.2 * float64(skus), Growth: 0.35, YearlyAmplitude: 0.3, YearlyPeak: 345,
 				Weekly:     [7]float64{1.2, 1.0, 0.9, 0.9, 0.95, 1.05, 1.3},
 				Promotions: RetailCalendar(from, to, ny, 1), Hourly: evening}},

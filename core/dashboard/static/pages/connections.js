@@ -80,7 +80,7 @@ function lastSync(j) {
   let read = 0;
   for (const p of Object.values(j.progress || {})) read += p.records_read || 0;
   return h('div', {}, badge(j.state), ' ', h('a', { href: `#/syncs?connection=${encodeURIComponent(j.connection)}` }, `#${j.id}`),
-    h('div', { class: 'small muted' }, `${j.mode}, ${fmtNum(read)} records, ${ago(j.finished_at || j.started_at || j.created_at)}`));
+    h('div', { class: 'small muted' }, `${j.mode}, ${fmtNum(read)} record${read === 1 ? '' : 's'}, ${ago(j.finished_at || j.started_at || j.created_at)}`));
 }
 
 function inbox(counts, id) {

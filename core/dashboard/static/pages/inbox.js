@@ -99,7 +99,7 @@ export function mount(root) {
       h('div', { class: 'detail-head' }, h('h2', {}, `Event #${e.id} `, badge(e.status)), replayButton(e), h('button', { type: 'button', class: 'link', onclick: () => { detail.hidden = true; } }, 'Close')),
       h('dl', { class: 'facts' },
         fact('Connection', e.connection), fact('Topic', e.topic || '—'), fact('Dedupe key', e.dedupe_key), fact('Received', `${e.received_at} (${ago(e.received_at)})`),
-        fact('Attempts', String(e.attempts)), e.next_attempt_at ? fact('Next attempt', ago(e.next_attempt_at)) : null,
+        fact('Attempts', String(e.attempts)), e.status === 'retry' && e.next_attempt_at ? fact('Next attempt', ago(e.next_attempt_at)) : null,
         e.processed_at ? fact('Processed', ago(e.processed_at)) : null, e.last_error ? fact('Reason', h('span', { class: 'error' }, e.last_error)) : null,
         e.result ? fact('Result', summary(e.result)) : null),
       h('h3', {}, 'Headers (secrets redacted)'),

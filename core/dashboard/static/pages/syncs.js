@@ -90,7 +90,7 @@ export function mount(root) {
     tr.replaceChildren(
       h('td', {}, `#${j.id}`, h('div', { class: 'small muted' }, j.trigger || '')),
       h('td', {}, j.connection),
-      h('td', {}, j.mode, j.ids && j.ids.length ? h('div', { class: 'small muted' }, `${j.ids.length} ids`) : null),
+      h('td', {}, j.mode, j.ids && j.ids.length ? h('div', { class: 'small muted' }, j.ids.length === 1 ? '1 id' : `${j.ids.length} ids`) : null),
       h('td', {}, badge(j.state), j.error ? h('div', { class: 'error small' }, j.error) : null),
       h('td', { class: 'progress-cell' }, progress(j)),
       h('td', { class: 'num' }, waits(j)),
