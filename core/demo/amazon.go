@@ -44,10 +44,11 @@ func newSeller(skus, days int, seed int64) (*seller, error) {
 	var err error
 	s.srv, err = amazontest.NewServer(amazontest.Options{
 		Orders: orders, SKUs: catalogue, Seed: uint64(seed), HistoryDays: days, Clock: s.clock.Now,
-		// Quotas thirty times Amazon's, so that the first sync of a year
-		// takes seconds rather than the real account's minutes; the
-		// waits still happen and show in the sync progress.
-		RateScale: 30, ReportDelay: 500 * time.Millisecond,
+		// Quotas thirty times Amazon's and reports that are ready at once,
+		// so that the first sync of a year (a backfill through 30-day
+		// orders reports) takes seconds rather than the real account's
+		// minutes; the quota waits still happen and show in the progress.
+		RateScale: 30, ReportDelay: time.Millisecond,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: start the fake Amazon seller: %w", err)
