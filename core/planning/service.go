@@ -274,15 +274,21 @@ func (s *Service) runForecasts(ctx context.Context, now time.Time) (RunStatus, e
 	if err != nil {
 		return st, err
 	}
-	byID := map[string]DemandSeries{}
+	// The batch reads the source on its own goroutine while the sink runs on
+	// another, so everything both touch is settled before it starts.
+	byID := make(map[string]DemandSeries, len(series))
+	inputs := make([]forecast.Series, 0, len(series))
+	for _, d := range series {
+		if len(d.Values) < s.cfg.MinHistory || d.Units == 0 {
+			st.Skipped++
+			continue
+		}
+		byID[d.Key()] = d
+		inputs = append(inputs, forecast.Series{ID: d.Key(), Values: d.Values, SeasonLength: 7, Start: d.Start.In(time.UTC), Freq: forecast.Daily})
+	}
 	src := func(yield func(forecast.Series, error) bool) {
-		for _, d := range series {
-			if len(d.Values) < s.cfg.MinHistory || d.Units == 0 {
-				st.Skipped++
-				continue
-			}
-			byID[d.Key()] = d
-			if !yield(forecast.Series{ID: d.Key(), Values: d.Values, SeasonLength: 7, Start: d.Start.In(time.UTC), Freq: forecast.Daily}, nil) {
+		for _, in := range inputs {
+			if !yield(in, nil) {
 				return
 			}
 		}
