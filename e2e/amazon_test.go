@@ -270,7 +270,7 @@ func TestAmazonNotificationsThroughGateway(t *testing.T) {
 func BenchmarkAmazonPlugin100k(b *testing.B) {
 	const orders = 100_000
 	p, bin := amazonPlugin(b)
-	srv, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: 1, Unthrottled: true, HistoryDays: 365})
+	srv, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: 1, Unthrottled: true, RateScale: 1e6, HistoryDays: 365})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func heapPeak() (stop func() uint64) {
 // holds the connector and the fake (the fake keeps every order in memory).
 func BenchmarkSync100k(b *testing.B) {
 	const orders = 100_000
-	srv, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: 1, Unthrottled: true, HistoryDays: 365, ReportDelay: time.Millisecond})
+	srv, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: 1, Unthrottled: true, RateScale: 1e6, HistoryDays: 365, ReportDelay: time.Millisecond})
 	if err != nil {
 		b.Fatal(err)
 	}

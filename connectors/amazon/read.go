@@ -149,6 +149,8 @@ type readRun struct {
 	cur  cursor
 	prog sdk.Progress
 	skip map[string]bool
+	// skipFloor is the oldest second in skip: older records are not in it.
+	skipFloor int64
 	// batch collects the records of the current page.
 	batch []commerce.Record
 }
@@ -201,8 +203,10 @@ func (c *Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadS
 		r.cur.Pass = p
 	}
 	r.skip = make(map[string]bool, len(p.Skip))
+	r.skipFloor = 1<<63 - 1
 	for _, k := range p.Skip {
 		r.skip[k] = true
+		r.skipFloor = min(r.skipFloor, seenTime(k))
 	}
 	switch {
 	case p.Done:
@@ -265,10 +269,21 @@ func (r *readRun) add(rec commerce.Record) error {
 		if p.Max == "" || upd.After(mustTime(p.Max)) {
 			p.Max = formatTime(upd)
 		}
-		key := seenKey(rec)
-		p.Seen = append(p.Seen, key)
-		if r.skip[key] {
-			return nil
+		// the key (a hash of the record) matters only for records the
+		// previous pass may have sent (skip) and records the next pass may
+		// meet again (seen): within the overlap windows
+		sec := upd.Unix()
+		inSkip := len(r.skip) > 0 && sec >= r.skipFloor
+		b := p.bound()
+		tracked := b.IsZero() || sec >= b.Add(-r.cfg.overlap()).Unix()
+		if inSkip || tracked {
+			key := seenKey(rec)
+			if tracked {
+				p.Seen = append(p.Seen, key)
+			}
+			if inSkip && r.skip[key] {
+				return nil
+			}
 		}
 		p.Sent++
 	}
@@ -845,6 +860,7 @@ func (r *readRun) reportOrdersPass(ctx context.Context) error {
 			p.Skip = slices.Concat(p.Skip, p.Seen)
 			for _, k := range p.Seen {
 				r.skip[k] = true
+				r.skipFloor = min(r.skipFloor, seenTime(k))
 			}
 		}
 		if err := r.flush(fmt.Sprintf("read %d orders (report %d of %d)", p.Sent, min(rp.Window+1, windows), windows)); err != nil {

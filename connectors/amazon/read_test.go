@@ -222,7 +222,7 @@ func TestRereadByID(t *testing.T) {
 // after that reads the marketplace again instead of failing.
 func TestInventoryTokenExpiry(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, amazontest.Options{SKUs: 120, Seed: 13, InventoryTokenTTL: 50 * time.Millisecond})
+	srv := newFake(t, amazontest.Options{SKUs: 120, Seed: 13, InventoryTokenTTL: 700 * time.Millisecond})
 	c := fastConnector()
 	cfg := fakeConfig(srv, nil)
 	full := mustRead(t, c, cfg, StreamInventory, sdk.ModeFull, "")
@@ -233,7 +233,7 @@ func TestInventoryTokenExpiry(t *testing.T) {
 	if !strings.Contains(mid, `"token"`) {
 		t.Fatalf("checkpoint %s has no nextToken", mid)
 	}
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(time.Second)
 	res := mustRead(t, c, cfg, StreamInventory, sdk.ModeIncremental, mid)
 	got := levels(t, res.records)
 	if len(got) < 190 {

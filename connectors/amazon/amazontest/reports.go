@@ -28,6 +28,9 @@ type report struct {
 	rows               int
 	doc                []byte // gzipped
 	fatal, empty, done bool
+	// built is set once the document is rendered (in the background, as
+	// Amazon answers createReport at once)
+	built bool
 }
 
 // status is the report's processing status now.
@@ -36,7 +39,7 @@ func (s *Server) statusLocked(rp *report) string {
 	switch {
 	case el < s.opts.ReportDelay/2:
 		return "IN_QUEUE"
-	case el < s.opts.ReportDelay:
+	case el < s.opts.ReportDelay || !rp.built:
 		return "IN_PROGRESS"
 	case rp.fatal:
 		return "FATAL"
@@ -210,11 +213,16 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request, _ []string
 	rp.id = fmt.Sprint(54517018500 + s.reportN)
 	rp.docID = fmt.Sprintf("amzn1.spdoc.1.4.eu.%08x-0000-4e5f-9a8b-%012x.T3FAKE%d.2500", s.reportN, s.rng.Uint64()&0xffffffffffff, s.reportN)
 	rp.fatal, rp.empty = f.ReportFatal, f.ReportEmptyDocument
-	s.buildLocked(rp)
 	s.reports[rp.id] = rp
 	s.mu.Unlock()
 	s.stats.reports.Add(1)
-	time.AfterFunc(s.opts.ReportDelay, func() { s.finishReport(rp) })
+	go func() {
+		s.mu.Lock()
+		s.buildLocked(rp)
+		rp.built = true
+		s.mu.Unlock()
+		time.AfterFunc(s.opts.ReportDelay, func() { s.finishReport(rp) })
+	}()
 	writeJSON(w, http.StatusAccepted, map[string]any{"reportId": rp.id})
 }
 
@@ -226,9 +234,12 @@ func (s *Server) finishReport(rp *report) {
 		return
 	}
 	rp.done = true
-	status := s.statusLocked(rp)
-	if status == "IN_PROGRESS" || status == "IN_QUEUE" {
-		status = "DONE"
+	status := "DONE"
+	switch {
+	case rp.fatal:
+		status = "FATAL"
+	case rp.rows == 0:
+		status = "CANCELLED"
 	}
 	payload := map[string]any{"sellerId": s.opts.SellerID, "accountId": "amzn1.merchant.o." + s.opts.SellerID, "reportId": rp.id,
 		"reportType": rp.typ, "processingStatus": status}

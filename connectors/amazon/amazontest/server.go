@@ -63,7 +63,9 @@ type Options struct {
 	// RateScale multiplies every operation's documented rate (default 1);
 	// x-amzn-RateLimit-Limit reports the scaled rate.
 	RateScale float64
-	// Unthrottled disables the quotas (benchmarks).
+	// Unthrottled disables the quotas (benchmarks). x-amzn-RateLimit-Limit
+	// still reports the scaled rates, which the connector follows: set
+	// RateScale high too.
 	Unthrottled bool
 	// IndexLag is how far behind the request time order searches see
 	// changes (lastUpdatedBefore). 0 means none; Amazon's is
