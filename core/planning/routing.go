@@ -135,22 +135,67 @@ func (c customsCoster) LandedCost(ctx context.Context, req routing.LandedCostReq
 }
 
 // stockCache is the available stock of every SKU-location, kept current
-// from inventory events; the routing ledger reserves against it.
+// from inventory events; the routing ledger reserves against it. Levels are
+// keyed by their connection and the location's upstream id, since two
+// connections may use the same location ids; the router asks by the id it
+// was given for a location, which alias maps back to that key.
 type stockCache struct {
-	mu sync.RWMutex
-	m  routing.StockTable
+	mu    sync.RWMutex
+	m     routing.StockTable
+	alias map[string]string
 }
 
 func (c *stockCache) Available(sku, loc string) int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if k, ok := c.alias[loc]; ok {
+		loc = k
+	}
 	return c.m[routing.StockKey{SKU: sku, LocationID: loc}]
 }
 
-func (c *stockCache) set(sku, loc string, n int) {
+// set records the stock of sku at a connection's location.
+func (c *stockCache) set(conn, sku, loc string, n int) {
 	c.mu.Lock()
-	c.m[routing.StockKey{SKU: sku, LocationID: loc}] = n
+	c.m[routing.StockKey{SKU: sku, LocationID: qualifiedLocation(conn, loc)}] = n
 	c.mu.Unlock()
+}
+
+// setAliases replaces the map from the ids the router knows locations by
+// to the cache's keys.
+func (c *stockCache) setAliases(alias map[string]string) {
+	c.mu.Lock()
+	c.alias = alias
+	c.mu.Unlock()
+}
+
+// qualifiedLocation names a connection's location unambiguously.
+func qualifiedLocation(conn, loc string) string { return conn + "/" + loc }
+
+// routableLocations returns the stored locations as the router should see
+// them: by their upstream id, or by "connection/id" where two connections
+// share an id; and the map from those ids to the stock cache's keys.
+func routableLocations(locs []*commerce.Location) ([]commerce.Location, map[string]string) {
+	conns := make(map[string]map[string]bool, len(locs))
+	for _, l := range locs {
+		id := l.Source.ExternalID
+		if conns[id] == nil {
+			conns[id] = map[string]bool{}
+		}
+		conns[id][l.Source.Connection] = true
+	}
+	out := make([]commerce.Location, 0, len(locs))
+	alias := make(map[string]string, len(locs))
+	for _, l := range locs {
+		loc := *l
+		key := qualifiedLocation(l.Source.Connection, l.Source.ExternalID)
+		if len(conns[l.Source.ExternalID]) > 1 {
+			loc.Source.ExternalID = key
+		}
+		alias[loc.Source.ExternalID] = key
+		out = append(out, loc)
+	}
+	return out, alias
 }
 
 // routingState is what a decision needs, rebuilt at most once a minute.
@@ -218,9 +263,9 @@ func (s *Service) routerState(ctx context.Context) (*routingState, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range locs {
-		st.locations = append(st.locations, *l)
-	}
+	var alias map[string]string
+	st.locations, alias = routableLocations(locs)
+	s.ledger.setAliases(alias)
 	products, err := listAll[*commerce.Product](ctx, s.store, commerce.KindProduct)
 	if err != nil {
 		return nil, err
@@ -310,33 +355,53 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 	if err != nil {
 		return err
 	}
-	if len(prev) > 0 {
+	if len(prev) > 0 && prev[0].Outcome != OutcomeFailed {
 		return nil // routed already; updates do not move an order
 	}
 	st, err := s.routerState(ctx)
 	if err != nil {
-		return err
+		return err // configuration or store: redelivered once fixed
 	}
 	req := s.request(st, o, routing.Promise{})
 	d, rerr := st.router.RouteAndReserve(ctx, req, s.routeLedger())
 	if errors.Is(rerr, routing.ErrNothingToRoute) {
 		return nil
 	}
-	outcome := "routed"
+	outcome := OutcomeRouted
+	var body []byte
 	var ue *routing.UnroutableError
 	switch {
 	case errors.As(rerr, &ue):
-		outcome = "unroutable"
-		d = ue.Decision
-	case rerr != nil:
+		outcome = OutcomeUnroutable
+		body, err = json.Marshal(ue.Decision)
+	case rerr != nil && ctx.Err() != nil:
 		return rerr
+	case rerr != nil:
+		// The router refuses the request itself (bad location data, say):
+		// redelivering the event cannot help. Record why; the next update
+		// of the order tries again.
+		s.log.Error("routing: order not routed", "order", ref, "err", rerr)
+		outcome = OutcomeFailed
+		body, err = json.Marshal(map[string]string{"error": rerr.Error()})
+	default:
+		body, err = json.Marshal(d)
 	}
-	body, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
 	return s.store.AddDecision(ctx, &store.Decision{OrderRef: ref, Channel: o.Source.Connection, Outcome: outcome, DecidedAt: s.now().UTC(), Decision: body})
 }
+
+// The outcomes of stored routing decisions.
+const (
+	// OutcomeRouted: the decision says where the order ships from.
+	OutcomeRouted = "routed"
+	// OutcomeUnroutable: no allowed location can ship it; the decision says why.
+	OutcomeUnroutable = "unroutable"
+	// OutcomeFailed: the router could not consider the order (the body is
+	// {"error": ...}); the order's next update is routed again.
+	OutcomeFailed = "failed"
+)
 
 // routeLedger returns the shared reservation ledger.
 func (s *Service) routeLedger() *routing.Ledger {

@@ -75,7 +75,7 @@ func (s *Service) routingRoutes() []api.Route {
 			}},
 		{Method: http.MethodGet, Path: "/v1/route/decisions", Tag: "routing", Scope: api.ScopeRead,
 			Summary:     "The latest routing decisions, newest first, with their explanation, rates and landed cost",
-			Description: "New orders are routed as they arrive (stock is reserved at the chosen locations); each item is the decision with the store's id, the order reference and the outcome (routed or unroutable).",
+			Description: "New orders are routed as they arrive (stock is reserved at the chosen locations); each item is the decision with the store's id, the order reference and the outcome: routed, unroutable (the decision says why), or failed (the router could not consider the order; the body is {\"error\": ...} and the order's next update is routed again).",
 			Query: []api.Param{{Name: "order", Description: "only this order: <connection>/<external id>"},
 				{Name: "limit", Type: "integer", Description: "page size, 1 to 1000 (default 50)"},
 				{Name: "cursor", Description: "next_cursor of the previous page"}},

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,91 @@ func TestOrdersAreRoutedReservedAndExplained(t *testing.T) {
 	route(c)
 	if got := s.routeLedger().Available("TEE", "LEJ"); got != 1 {
 		t.Fatalf("Leipzig has %d available after the cancellation, want 1", got)
+	}
+}
+
+// Two connections that both call a warehouse "W1" are two locations: each
+// keeps its own stock, and the decision names the one it chose by
+// connection.
+func TestLocationsSharingAnIDAcrossConnectionsAreKeptApart(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	erpW1 := warehouse("W1", "Munich", "DE", 48.14, 11.58)
+	erpW1.Source.Connection = "erp"
+	erpStock := stock("TEE", "W1", 4, day0)
+	erpStock.Source.Connection = "erp"
+	erpStock.Source.ExternalID = "erp-TEE-W1"
+	recs := []commerce.Record{
+		warehouse("W1", "Leipzig", "DE", 51.34, 12.37), erpW1,
+		stock("TEE", "W1", 0, day0), erpStock,
+	}
+	if _, err := st.UpsertRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{}, st, nil, nil)
+	s.now = func() time.Time { return day0 }
+	if err := s.loadStock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.UpsertRecords(ctx, []commerce.Record{berlinOrder("b1", 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, _ := st.ListDecisions(ctx, "", 0, 10)
+	if len(ds) != 1 || ds[0].Outcome != OutcomeRouted || !strings.Contains(string(ds[0].Decision), `"location_id":"erp/W1"`) {
+		t.Fatalf("the order should ship from the ERP's W1, the only one with stock: %+v", ds)
+	}
+	if got := s.routeLedger().Available("TEE", "erp/W1"); got != 2 {
+		t.Fatalf("erp/W1 has %d available after reserving 2 of 4", got)
+	}
+}
+
+// An order the router refuses to consider (here: a rule in a currency it
+// cannot convert) is recorded as failed and acknowledged, not redelivered
+// for ever; its next update is routed again.
+func TestRouterRefusalsAreRecordedNotRetried(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{warehouse("LEJ", "Leipzig", "DE", 51.34, 12.37), stock("TEE", "LEJ", 5, day0)}); err != nil {
+		t.Fatal(err)
+	}
+	rules := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(rules, []byte("split_penalty: 5 USD\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Routing: RoutingConfig{RulesFile: rules}}, st, nil, nil)
+	s.now = func() time.Time { return day0 }
+	if err := s.loadStock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	route := func(o *commerce.Order) {
+		t.Helper()
+		res, err := st.UpsertRecords(ctx, []commerce.Record{o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
+			t.Fatalf("a refusal must be recorded, not returned for redelivery: %v", err)
+		}
+	}
+	route(berlinOrder("b1", 1))
+	ds, _, _ := st.ListDecisions(ctx, "shop/b1", 0, 10)
+	if len(ds) != 1 || ds[0].Outcome != OutcomeFailed || !strings.Contains(string(ds[0].Decision), "split_penalty") {
+		t.Fatalf("want one failed decision naming the rule: %+v", ds)
+	}
+	// The merchant fixes the rule; the order's next update routes it.
+	if err := os.WriteFile(rules, []byte("split_penalty: 5 EUR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.route = nil
+	o := berlinOrder("b1", 1)
+	o.UpdatedAt = day0.Add(time.Minute)
+	route(o)
+	ds, _, _ = st.ListDecisions(ctx, "shop/b1", 0, 10)
+	if len(ds) != 2 || ds[0].Outcome != OutcomeRouted {
+		t.Fatalf("the update should be routed: %+v", ds)
 	}
 }

@@ -358,7 +358,7 @@ func (s *Service) onStock(ctx context.Context, ev store.RecordEvent) error {
 		return nil
 	}
 	l := rec.(*commerce.InventoryLevel)
-	s.ledger.set(l.SKU, l.LocationID, l.Available)
+	s.ledger.set(l.Source.Connection, l.SKU, l.LocationID, l.Available)
 	if err := s.store.RecordStock(ctx, l.SKU, l.LocationID, commerce.DateOf(l.UpdatedAt), l.Available); err != nil {
 		return err
 	}
@@ -372,7 +372,7 @@ func (s *Service) loadStock(ctx context.Context) error {
 		return err
 	}
 	for _, l := range levels {
-		s.ledger.set(l.SKU, l.LocationID, l.Available)
+		s.ledger.set(l.Source.Connection, l.SKU, l.LocationID, l.Available)
 	}
 	return nil
 }

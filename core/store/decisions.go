@@ -13,7 +13,7 @@ type Decision struct {
 	// OrderRef is the order's source reference, "connection/external_id".
 	OrderRef string `json:"order_ref"`
 	Channel  string `json:"channel"`
-	// Outcome is routed or unroutable.
+	// Outcome is routed, unroutable or failed.
 	Outcome   string          `json:"outcome"`
 	DecidedAt time.Time       `json:"decided_at"`
 	Decision  json.RawMessage `json:"decision"`

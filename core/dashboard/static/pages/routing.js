@@ -44,7 +44,7 @@ function decision(d, name, open) {
   const details = h('details', { class: 'decision', open: open.has(key), dataset: { decision: key, outcome: d.outcome || '' } },
     h('summary', {},
       h('strong', {}, d.order_number ? `Order ${d.order_number}` : `Order ${d.order_id || d.order_ref}`), ' ',
-      badge(d.outcome || 'routed', d.outcome === 'unroutable' ? 'error' : 'ok'), ' ',
+      badge(d.outcome || 'routed', d.outcome && d.outcome !== 'routed' ? 'error' : 'ok'), ' ',
       h('span', { class: 'muted' }, [d.channel, ago(d.decided_at || d.recorded_at)].filter(Boolean).join(' · ')), ' · ',
       ships.length ? `${ships.length} shipment${ships.length > 1 ? 's' : ''} from ${ships.map(s => s.location_name || name(s.location_id)).join(' + ')}`
         : h('span', { class: 'muted' }, short(d.explanation || d.error || 'no shipment')),
