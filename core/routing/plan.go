@@ -306,6 +306,10 @@ func (r *Router) prepare(req Request) (*routeCtx, error) {
 	if len(rc.demand) == 0 {
 		return nil, fmt.Errorf("%w: order %s has no line left to ship", ErrNothingToRoute, orderID(o))
 	}
+	if o.ShippingAddress == nil && !slices.ContainsFunc(o.Lines, func(l commerce.OrderLine) bool { return l.RequiresShipping }) {
+		// Gift cards, downloads, services: nothing leaves a warehouse.
+		return nil, fmt.Errorf("%w: order %s has no shipping address and no line that requires shipping", ErrNothingToRoute, orderID(o))
+	}
 	if a := o.ShippingAddress; a == nil || !validCountry(a.CountryCode) {
 		return nil, rc.unroutable(NoDestination, "the order has no shipping address with an ISO country code; add one and route it again")
 	}

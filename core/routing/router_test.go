@@ -415,7 +415,9 @@ func TestNothingToRoute(t *testing.T) {
 	shipped := order(dresden, line("1", "MUG", 2, "12.00"))
 	shipped.Shipments = []commerce.Shipment{{Status: commerce.TrackingInTransit, Lines: []commerce.ShipmentLine{{LineID: "1", Quantity: 2}}}}
 	digital := order(dresden, commerce.OrderLine{ExternalID: "1", Quantity: 1, Title: "Gift card", UnitPrice: commerce.Bag(commerce.MustMoney("25.00", "EUR"))})
-	for name, o := range map[string]*commerce.Order{"cancelled": cancelled, "fully shipped": shipped, "no SKU": digital} {
+	giftCard := order(dresden, commerce.OrderLine{ExternalID: "1", SKU: "GIFT-25", Quantity: 1, Title: "Gift card", UnitPrice: commerce.Bag(commerce.MustMoney("25.00", "EUR"))})
+	giftCard.ShippingAddress = nil // Shopify sends none when no line requires shipping
+	for name, o := range map[string]*commerce.Order{"cancelled": cancelled, "fully shipped": shipped, "no SKU": digital, "nothing to ship, no address": giftCard} {
 		t.Run(name, func(t *testing.T) {
 			_, err := r.Route(context.Background(), request(o, stock, leipzig))
 			if !errors.Is(err, ErrNothingToRoute) {
