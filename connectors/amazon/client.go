@@ -166,7 +166,7 @@ func (cl *client) call(ctx context.Context, op operation, path string, query url
 		u += "?" + encodeQuery(query)
 	}
 	refreshed := false
-	throttles := 0
+	throttles, failures := 0, 0
 	for {
 		tok, err := cl.tokens.get(ctx)
 		if err != nil {
@@ -187,6 +187,14 @@ func (cl *client) call(ctx context.Context, op operation, path string, query url
 			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := cl.opClient(op).Do(req)
+		if err != nil && op.Safe && op.Method != http.MethodGet && ctx.Err() == nil && failures < cl.cfg.MaxRetries {
+			// the HTTP client does not repeat a POST or PATCH; this one is safe
+			failures++
+			if err := cl.backoff(ctx, failures); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("amazon: %s: %w", op.ID, ctx.Err())
@@ -225,9 +233,22 @@ func (cl *client) call(ctx context.Context, op operation, path string, query url
 			if op.Method != http.MethodGet && throttles <= cl.cfg.MaxRetries {
 				continue // the limiter waits for the next token
 			}
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			if op.Safe && op.Method != http.MethodGet && failures < cl.cfg.MaxRetries {
+				failures++
+				if err := cl.backoff(ctx, failures); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
 		return nil, cl.failure(op, resp, errs, raw)
 	}
+}
+
+// backoff waits before retry n (1-based) of a safe POST or PATCH.
+func (cl *client) backoff(ctx context.Context, n int) error {
+	return cl.c.sleep(ctx, min(cl.c.retryBase<<min(n-1, 6), cl.c.retryMax))
 }
 
 // failure maps an unsuccessful answer to an sdk error.
@@ -300,7 +321,7 @@ func (cl *client) getJSON(ctx context.Context, op operation, path string, q url.
 				WithDetail("Amazon's answer was not the JSON the connector expects; the host will retry")
 		}
 		cl.log.Debug("amazon: malformed answer, retrying", "operation", op.ID, "attempt", attempt, "err", err)
-		if err := cl.c.sleep(ctx, min(cl.c.retryBase<<min(attempt-1, 6), cl.c.retryMax)); err != nil {
+		if err := cl.backoff(ctx, attempt); err != nil {
 			return nil, err
 		}
 	}

@@ -24,6 +24,10 @@ type operation struct {
 	Path  string
 	Rate  float64
 	Burst int
+	// Safe marks a POST or PATCH that may be sent again after a 5xx or a
+	// network failure: a second report or the same quantity twice harms
+	// nothing. GETs always may.
+	Safe bool
 }
 
 // key names the operation uniquely ("v0/getOrder" and "2026-01-01/getOrder"
@@ -33,19 +37,19 @@ func (o operation) key() string { return o.Version + "/" + o.ID }
 // The operations the connector calls, from the usage plans in the SP-API
 // models (see ../shared/fixtures/amazon/rate-limits.csv).
 var (
-	opGetOrdersV0         = operation{"getOrders", "v0", "GET", "/orders/v0/orders", 0.0167, 20}
-	opGetOrderV0          = operation{"getOrder", "v0", "GET", "/orders/v0/orders/{orderId}", 0.5, 30}
-	opGetOrderItemsV0     = operation{"getOrderItems", "v0", "GET", "/orders/v0/orders/{orderId}/orderItems", 0.5, 30}
-	opConfirmShipment     = operation{"confirmShipment", "v0", "POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10}
-	opSearchOrders        = operation{"searchOrders", "2026-01-01", "GET", "/orders/2026-01-01/orders", 0.0056, 20}
-	opGetOrder            = operation{"getOrder", "2026-01-01", "GET", "/orders/2026-01-01/orders/{orderId}", 0.5, 30}
-	opInventorySummaries  = operation{"getInventorySummaries", "v1", "GET", "/fba/inventory/v1/summaries", 2, 2}
-	opCreateReport        = operation{"createReport", "2021-06-30", "POST", "/reports/2021-06-30/reports", 0.0167, 15}
-	opGetReport           = operation{"getReport", "2021-06-30", "GET", "/reports/2021-06-30/reports/{reportId}", 2, 15}
-	opGetReportDocument   = operation{"getReportDocument", "2021-06-30", "GET", "/reports/2021-06-30/documents/{reportDocumentId}", 0.0167, 15}
-	opGetListingsItem     = operation{"getListingsItem", "2021-08-01", "GET", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10}
-	opPatchListingsItem   = operation{"patchListingsItem", "2021-08-01", "PATCH", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5}
-	opMarketParticipation = operation{"getMarketplaceParticipations", "v1", "GET", "/sellers/v1/marketplaceParticipations", 0.016, 15}
+	opGetOrdersV0         = operation{"getOrders", "v0", "GET", "/orders/v0/orders", 0.0167, 20, false}
+	opGetOrderV0          = operation{"getOrder", "v0", "GET", "/orders/v0/orders/{orderId}", 0.5, 30, false}
+	opGetOrderItemsV0     = operation{"getOrderItems", "v0", "GET", "/orders/v0/orders/{orderId}/orderItems", 0.5, 30, false}
+	opConfirmShipment     = operation{"confirmShipment", "v0", "POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10, false}
+	opSearchOrders        = operation{"searchOrders", "2026-01-01", "GET", "/orders/2026-01-01/orders", 0.0056, 20, false}
+	opGetOrder            = operation{"getOrder", "2026-01-01", "GET", "/orders/2026-01-01/orders/{orderId}", 0.5, 30, false}
+	opInventorySummaries  = operation{"getInventorySummaries", "v1", "GET", "/fba/inventory/v1/summaries", 2, 2, false}
+	opCreateReport        = operation{"createReport", "2021-06-30", "POST", "/reports/2021-06-30/reports", 0.0167, 15, true}
+	opGetReport           = operation{"getReport", "2021-06-30", "GET", "/reports/2021-06-30/reports/{reportId}", 2, 15, false}
+	opGetReportDocument   = operation{"getReportDocument", "2021-06-30", "GET", "/reports/2021-06-30/documents/{reportDocumentId}", 0.0167, 15, false}
+	opGetListingsItem     = operation{"getListingsItem", "2021-08-01", "GET", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10, false}
+	opPatchListingsItem   = operation{"patchListingsItem", "2021-08-01", "PATCH", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5, true}
+	opMarketParticipation = operation{"getMarketplaceParticipations", "v1", "GET", "/sellers/v1/marketplaceParticipations", 0.016, 15, false}
 )
 
 // operations lists every operation above, for tests and documentation.

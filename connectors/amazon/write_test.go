@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +124,37 @@ func TestPackageReferenceID(t *testing.T) {
 	a, b := packageReferenceID("key-1"), packageReferenceID("key-2")
 	if a == b || a != packageReferenceID("key-1") || strings.HasPrefix(a, "0") || a == "" {
 		t.Fatalf("reference ids %q %q must be stable, distinct and positive", a, b)
+	}
+}
+
+// TestSafePostRetried: createReport (a second report harms nothing) is
+// sent again after a 5xx; confirmShipment (not safe to repeat blindly) is
+// not, and its failure is retryable for the host, which checks the
+// order's packages before confirming again.
+func TestSafePostRetried(t *testing.T) {
+	t.Parallel()
+	rp := newReplay(t)
+	n := 0
+	rp.handle("POST /reports/2021-06-30/reports", func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n <= 2 {
+			http.Error(w, `{"errors":[{"code":"InternalFailure","message":"We encountered an internal error."}]}`, http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"reportId":"42"}`)
+	})
+	rp.handle("POST /orders/v0/orders/302-4829175-6613108/shipmentConfirmation", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"errors":[{"code":"InternalFailure","message":"We encountered an internal error."}]}`, http.StatusInternalServerError)
+	})
+	c := fastConnector()
+	cl := c.clientFor(mustConfig(t, rp.config(t, nil)))
+	id, err := cl.createReport(ctxT(t), ReportOrders, time.Time{}, time.Time{}, []string{"A1PA6795UKMFR9"})
+	if err != nil || id != "42" || n != 3 {
+		t.Fatalf("createReport after two 500s: %q %v (%d calls)", id, err, n)
+	}
+	_, err = cl.call(ctxT(t), opConfirmShipment, opConfirmShipment.path("302-4829175-6613108"), nil, map[string]any{})
+	if !sdk.IsRetryable(err) || rp.count("POST /orders/v0/orders/302-4829175-6613108/shipmentConfirmation") != 1 {
+		t.Fatalf("confirmShipment after a 500: %v, sent %d times; want one attempt and a retryable error", err, rp.count("POST /orders/v0/orders/302-4829175-6613108/shipmentConfirmation"))
 	}
 }
