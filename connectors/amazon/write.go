@@ -218,11 +218,19 @@ func confirmShipment(ctx context.Context, cl *client, ch sdk.Change) (string, st
 	}
 	var items []pkgItem
 	if len(s.Lines) > 0 {
+		bySKU := map[string]string{}
+		for _, it := range o.OrderItems {
+			bySKU[it.Product.SellerSKU] = it.OrderItemID
+		}
 		for _, l := range s.Lines {
-			if l.LineID == "" {
-				return "", "", sdk.InvalidInput("amazon: %s: every line needs line_id (the order item id)", ch.Action)
+			id := l.LineID
+			if id == "" {
+				id = bySKU[l.SKU]
 			}
-			items = append(items, pkgItem{l.LineID, l.Quantity})
+			if id == "" {
+				return "", "", sdk.InvalidInput("amazon: %s: line with sku %q: order %s has no such item; give line_id (the order item id) or a SKU of the order", ch.Action, l.SKU, s.OrderID)
+			}
+			items = append(items, pkgItem{id, l.Quantity})
 		}
 	} else {
 		for _, it := range o.OrderItems {

@@ -58,7 +58,7 @@ func TestWrite(t *testing.T) {
 		shipChange("k6", open.ID, "Evri", "H00AAA0000000001"),
 		shipChange("k7", afn, "DHL", "JJD000"),
 		shipChange("k8", "not-an-order!", "DHL", "JJD001"),
-		shipChange("k9", partial.ID, "Acme Freight", "ACME-42", commerce.ShipmentLine{LineID: partial.ItemIDs[0], Quantity: 1}),
+		shipChange("k9", partial.ID, "Acme Freight", "ACME-42", commerce.ShipmentLine{SKU: partial.SKUs[0], Quantity: 1}),
 		{IdempotencyKey: "k10", Action: sdk.ActionUpsertOrder, Record: &commerce.Order{}},
 		{Action: sdk.ActionSetInventory},
 	}

@@ -127,8 +127,8 @@ type OrderSummary struct {
 	Packages, Unshipped int
 	// Trackings are the packages' tracking numbers.
 	Trackings []string
-	// ItemIDs are the order item ids.
-	ItemIDs []string
+	// ItemIDs are the order item ids and SKUs their seller SKUs.
+	ItemIDs, SKUs []string
 }
 
 func summarize(o *order) OrderSummary {
@@ -139,6 +139,7 @@ func summarize(o *order) OrderSummary {
 		sum.Units += it.qty
 		sum.Unshipped += it.qty - it.shipped
 		sum.ItemIDs = append(sum.ItemIDs, it.id)
+		sum.SKUs = append(sum.SKUs, it.sku)
 	}
 	for _, p := range o.packages {
 		sum.Trackings = append(sum.Trackings, p.tracking)
