@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,12 +71,17 @@ func main() {
 	n := flag.Int("n", 120000, "distinct signed requests to prepare (must exceed what wrk sends, or repeats count as duplicates)")
 	dur := flag.Duration("d", 8*time.Second, "wrk duration")
 	conns := flag.Int("c", 64, "connections")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the gateway side during the wrk run to this file")
 	flag.Parse()
+	cpuProfile = *profile
 	if err := run(*n, *dur, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "ingestbench:", err)
 		os.Exit(1)
 	}
 }
+
+// cpuProfile, when set, names the file for a CPU profile of the wrk run.
+var cpuProfile string
 
 func run(n int, dur time.Duration, conns int) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
@@ -135,8 +141,19 @@ func run(n int, dur time.Duration, conns int) error {
 		return err
 	}
 	fmt.Printf("webhook ingest: wrk -t2 -c%d -d%s --latency, distinct signed %d-byte bodies, SQLite WAL synchronous=FULL with group commit\n", conns, dur, 4096)
+	if cpuProfile != "" {
+		pf, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pf.Close()
+	}
 	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), "-d"+dur.String(), "--latency", "-s", script,
 		"http://"+ln.Addr().String()+"/webhooks/bench", "--", reqFile, "2").CombinedOutput()
+	pprof.StopCPUProfile()
 	fmt.Print(indent(string(out)))
 	if err != nil {
 		return fmt.Errorf("wrk: %w", err)
