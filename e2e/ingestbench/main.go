@@ -71,6 +71,7 @@ func main() {
 	n := flag.Int("n", 120000, "distinct signed requests to prepare (must exceed what wrk sends, or repeats count as duplicates)")
 	dur := flag.Duration("d", 8*time.Second, "wrk duration")
 	conns := flag.Int("c", 64, "connections")
+	flag.IntVar(&commitBatch, "batch", 512, "most deliveries per group commit; 1 measures one fsync per request")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the gateway side during the wrk run to this file")
 	flag.Parse()
 	cpuProfile = *profile
@@ -82,6 +83,10 @@ func main() {
 
 // cpuProfile, when set, names the file for a CPU profile of the wrk run.
 var cpuProfile string
+
+// commitBatch bounds the deliveries of one group commit, in the webhook
+// path and in the raw append alike.
+var commitBatch int
 
 func run(n int, dur time.Duration, conns int) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
@@ -102,7 +107,7 @@ func run(n int, dur time.Duration, conns int) error {
 	up := exampletest.NewServer(exampletest.Config{})
 	defer up.Close()
 	box, _ := secrets.New(make([]byte, 32))
-	in := ingress.New(ingress.Config{}, st, ingress.Static{"example": example.New()}, box, nil, nil)
+	in := ingress.New(ingress.Config{CommitBatch: commitBatch}, st, ingress.Static{"example": example.New()}, box, nil, nil)
 	srv := api.New(api.Config{BodyLimit: 1 << 20}, st, nil)
 	in.Register(srv)
 	cfg := fmt.Sprintf(`{"base_url":%q,"api_key":%q,"webhook_secret":%q}`, up.URL, exampletest.DefaultAPIKey, exampletest.DefaultWebhookSecret)
@@ -172,7 +177,7 @@ func run(n int, dur time.Duration, conns int) error {
 // rawAppend measures the durable append alone: conns goroutines appending
 // through the same group committer for dur.
 func rawAppend(ctx context.Context, st store.Store, conns int, dur time.Duration) error {
-	app := ingress.NewGroupCommitter(st, 512, 1)
+	app := ingress.NewGroupCommitter(st, commitBatch, 1)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go app.Run(cctx)
