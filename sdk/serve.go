@@ -60,6 +60,10 @@ func serve(c Connector, args []string, stdout io.Writer) error {
 	})
 	cfg := grpcplugin.ServeConfig(newServers(c), hl)
 	if !*debug {
+		go exitWithParent(os.Getppid(), time.Second, func() {
+			hl.Warn("the host process is gone; exiting")
+			os.Exit(1)
+		})
 		plugin.Serve(cfg)
 		return nil
 	}
@@ -81,4 +85,22 @@ func serve(c Connector, args []string, stdout io.Writer) error {
 	}
 	<-closed
 	return nil
+}
+
+// exitWithParent calls exit once the process's parent is no longer ppid:
+// the host was killed (SIGKILL, a crash) without stopping its plugins, and
+// the orphan was adopted by init. Plugins run in a process group of their
+// own, so nothing else would stop them.
+func exitWithParent(ppid int, every time.Duration, exit func()) {
+	if ppid <= 1 {
+		return // already orphaned, or started by init: nothing to watch
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for range t.C {
+		if os.Getppid() != ppid {
+			exit()
+			return
+		}
+	}
 }

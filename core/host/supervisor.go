@@ -376,6 +376,7 @@ func (s *supervisor) launch() (*generation, error) {
 		}
 		cmd := exec.Command(s.path)
 		cmd.Env = s.env()
+		ownProcessGroup(cmd)
 		cc.Cmd = cmd
 		cc.SkipHostEnv = true
 		cc.AutoMTLS = true
