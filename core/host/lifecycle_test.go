@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,19 +19,21 @@ import (
 	"github.com/supplyhub/supplyhub/sdk/grpcplugin"
 )
 
-// childHostEnv, when set to a plugins directory, makes the test binary act
-// as a gateway: it launches the example plugin through a host, prints
-// "plugin-pid <n>", and on SIGTERM or SIGINT closes the host and exits.
+// childHostEnv, when set to "<plugins directory>|<plugin name>", makes the
+// test binary act as a gateway: it launches that plugin through a host,
+// prints "plugin-pid <n>", and on SIGTERM or SIGINT closes the host and
+// exits.
 const childHostEnv = "SUPPLYHUB_HOST_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(childHostEnv); dir != "" {
-		os.Exit(runChildHost(dir))
+	if v := os.Getenv(childHostEnv); v != "" {
+		dir, name, _ := strings.Cut(v, "|")
+		os.Exit(runChildHost(dir, name))
 	}
 	os.Exit(m.Run())
 }
 
-func runChildHost(dir string) int {
+func runChildHost(dir, name string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -39,23 +42,33 @@ func runChildHost(dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	if _, _, err := h.Plugin(ctx, "example-go"); err != nil {
+	if _, _, err := h.Plugin(ctx, name); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	fmt.Printf("plugin-pid %d\n", health(h, "example-go").PID)
+	fmt.Printf("plugin-pid %d\n", health(h, name).PID)
 	<-ctx.Done()
 	h.Close()
 	return 0
 }
 
-// startChildHost runs the test binary as a gateway in a process group of
-// its own and returns it with its plugin's pid and its log.
-func startChildHost(t *testing.T) (*exec.Cmd, int, *bytes.Buffer) {
+// startChildHost runs the test binary as a gateway of the named plugin
+// (example-go or example-python) in a process group of its own and returns
+// it with its plugin's pid and its log.
+func startChildHost(t *testing.T, name string) (*exec.Cmd, int, *bytes.Buffer) {
 	t.Helper()
-	dir := pluginsDir(t, map[string]string{"example-go": examplePkg})
+	var dir string
+	if name == "example-python" {
+		dir = t.TempDir()
+		pythonPlugin(t, dir)
+		if _, err := host.Lock(dir, filepath.Join(dir, host.LockFileName)); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		dir = pluginsDir(t, map[string]string{name: examplePkg})
+	}
 	cmd := exec.Command(os.Args[0], "-test.run", "^$")
-	cmd.Env = append(os.Environ(), childHostEnv+"="+dir)
+	cmd.Env = append(os.Environ(), childHostEnv+"="+dir+"|"+name)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
@@ -95,7 +108,7 @@ func gone(pid int) bool {
 // SIGTERM from a process manager) must not reach the plugins: the host
 // stops them itself, in order, and nothing is logged as an error.
 func TestGroupSignalStopsPluginsThroughTheHost(t *testing.T) {
-	cmd, pid, logs := startChildHost(t)
+	cmd, pid, logs := startChildHost(t, "example-go")
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +129,17 @@ func TestGroupSignalStopsPluginsThroughTheHost(t *testing.T) {
 }
 
 // A gateway killed outright cannot stop its plugins; they notice that
-// their parent is gone and exit rather than linger as orphans.
+// their parent is gone and exit rather than linger as orphans, in Go
+// (sdk.Serve) and in Python (the example's supplyhub_plugin.serve).
 func TestPluginExitsWhenTheHostIsKilled(t *testing.T) {
-	cmd, pid, _ := startChildHost(t)
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"example-go", "example-python"} {
+		t.Run(name, func(t *testing.T) {
+			cmd, pid, _ := startChildHost(t, name)
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait() //nolint:errcheck
+			waitFor(t, "the orphaned plugin to exit", 10*time.Second, func() bool { return gone(pid) })
+		})
 	}
-	cmd.Wait() //nolint:errcheck
-	waitFor(t, "the orphaned plugin to exit", 10*time.Second, func() bool { return gone(pid) })
 }

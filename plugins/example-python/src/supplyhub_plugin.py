@@ -226,6 +226,22 @@ def _auto_mtls(client_cert_pem):
     return creds, base64.b64encode(der).decode().rstrip("=")
 
 
+def _exit_with_parent(ppid, done):
+    """Stops serving once the host process is gone (killed without shutting
+    its plugins down): plugins run in a process group of their own, so
+    nothing else would stop this one."""
+    if ppid <= 1:
+        return
+    while not done.wait(1.0):
+        if os.getppid() != ppid:
+            done.set()  # first: the log below may fail, its pipe's reader is gone
+            try:
+                log("warn", "the host process is gone; exiting")
+            except OSError:
+                pass
+            return
+
+
 def serve(impl):
     """Runs impl as a plugin process until the host shuts it down."""
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
@@ -269,6 +285,7 @@ def serve(impl):
     log("debug", "plugin address", network="tcp", address="127.0.0.1:%d" % port)
     sys.stdout.write("1|%d|tcp|127.0.0.1:%d|grpc|%s\n" % (PROTOCOL_VERSION, port, cert_field))
     sys.stdout.flush()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(), done), daemon=True).start()
     done.wait()
     server.stop(grace=0.5).wait(1)
     log("debug", "plugin shut down")
