@@ -49,11 +49,7 @@ func (b *TokenBucket) Wait(ctx context.Context) error {
 		return err
 	}
 	b.mu.Lock()
-	now := b.clock.now()
-	if !b.last.IsZero() {
-		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
+	b.refill()
 	b.tokens--
 	var wait time.Duration
 	if b.tokens < 0 {
@@ -70,6 +66,51 @@ func (b *TokenBucket) Wait(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// refill adds the tokens accrued since the last call; b.mu is held.
+func (b *TokenBucket) refill() {
+	now := b.clock.now()
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+}
+
+// SetRate changes the refill rate to rate requests per second, e.g. to the
+// rate an upstream reports for the caller's plan (Amazon's
+// x-amzn-RateLimit-Limit). Tokens accrued so far are kept; waiters already
+// sleeping keep their reservation. It reports whether the rate changed: a
+// rate that is not a positive finite number is ignored.
+func (b *TokenBucket) SetRate(rate float64) bool {
+	if !(rate > 0) || math.IsInf(rate, 0) {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if rate == b.rate {
+		return false
+	}
+	b.refill()
+	b.rate = rate
+	return true
+}
+
+// Rate returns the current refill rate in requests per second.
+func (b *TokenBucket) Rate() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rate
+}
+
+// Drain empties the bucket, for when the upstream answered 429: its own
+// bucket is empty, so the next request should wait for a whole token
+// rather than spend a burst the upstream no longer grants.
+func (b *TokenBucket) Drain() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill()
+	b.tokens = math.Min(b.tokens, 0)
 }
 
 // LeakyBucket paces requests like the bucket APIs such as Shopify's REST

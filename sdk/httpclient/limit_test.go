@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -68,6 +69,41 @@ func TestTokenBucket(t *testing.T) {
 	_ = b.Wait(ctx) // the cancelled waiter gave its token back
 	if fmt.Sprint(fc.slept) != "[500ms]" {
 		t.Fatalf("after a cancelled wait slept %v, want [500ms]", fc.slept)
+	}
+}
+
+func TestTokenBucketSetRateAndDrain(t *testing.T) {
+	t.Parallel()
+	fc := &fakeClock{t: time.Unix(1000, 0)}
+	b, err := NewTokenBucket(2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.clock = fc.clock()
+	ctx := context.Background()
+	_ = b.Wait(ctx) // the burst
+	for _, bad := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if b.SetRate(bad) {
+			t.Errorf("SetRate(%v) = true, want it ignored", bad)
+		}
+	}
+	if b.SetRate(2) {
+		t.Error("SetRate to the same rate reported a change")
+	}
+	if !b.SetRate(4) || b.Rate() != 4 {
+		t.Fatalf("SetRate(4): rate %v", b.Rate())
+	}
+	_ = b.Wait(ctx)
+	if fmt.Sprint(fc.slept) != "[250ms]" {
+		t.Fatalf("at 4 requests/s slept %v, want [250ms]", fc.slept)
+	}
+	// A second later the bucket is full again; after a 429 it is not.
+	fc.t = fc.t.Add(time.Second)
+	fc.slept = nil
+	b.Drain()
+	_ = b.Wait(ctx)
+	if fmt.Sprint(fc.slept) != "[250ms]" {
+		t.Fatalf("after Drain slept %v, want [250ms]", fc.slept)
 	}
 }
 
