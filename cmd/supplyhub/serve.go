@@ -10,6 +10,7 @@ func init() { register(newServeCmd) }
 
 func newServeCmd() *cobra.Command {
 	var flags configFlags
+	var pluginsDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the gateway: API, webhooks, syncs and the dashboard",
@@ -22,12 +23,16 @@ On the first start, when no API token exists, an admin token is created and
 printed once.`,
 		Example: `  supplyhub serve
   supplyhub serve --addr 0.0.0.0:8080 --data-dir /var/lib/supplyhub
+  supplyhub serve --plugins-dir /opt/supplyhub/plugins
   SUPPLYHUB_STORE_DRIVER=postgres SUPPLYHUB_STORE_URL=postgres://... supplyhub serve`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := flags.load()
 			if err != nil {
 				return err
+			}
+			if pluginsDir != "" {
+				cfg.Plugins.Dir = pluginsDir
 			}
 			a, err := app.New(cmd.Context(), cfg, app.Options{Version: version, Stderr: cmd.ErrOrStderr()})
 			if err != nil {
@@ -38,5 +43,6 @@ printed once.`,
 		},
 	}
 	flags.register(cmd, true)
+	cmd.Flags().StringVar(&pluginsDir, "plugins-dir", "", "plugins directory (default $SUPPLYHUB_PLUGINS_DIR or ./plugins/bin); its plugins.lock pins the binaries")
 	return cmd
 }
