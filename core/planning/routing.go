@@ -275,7 +275,11 @@ func (s *Service) routerState(ctx context.Context) (*routingState, error) {
 		ps[i] = *p
 	}
 	st.items = routing.ItemsFromProducts(ps)
-	s.route = st
+	if len(st.locations) > 0 {
+		// A state without locations is not kept: the first locations
+		// synced must be seen by the next order, not a minute later.
+		s.route = st
+	}
 	return st, nil
 }
 
@@ -361,6 +365,13 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 	st, err := s.routerState(ctx)
 	if err != nil {
 		return err // configuration or store: redelivered once fixed
+	}
+	if len(st.locations) == 0 {
+		// No location is synced yet (a first sync may bring orders before
+		// locations): there is nothing to decide, and recording the order
+		// as unroutable would keep it so. It is routed on its next update.
+		s.log.Debug("routing: order not routed, no locations synced yet", "order", ref)
+		return nil
 	}
 	req := s.request(st, o, routing.Promise{})
 	d, rerr := st.router.RouteAndReserve(ctx, req, s.routeLedger())

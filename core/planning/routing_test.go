@@ -220,3 +220,44 @@ func TestRouterRefusalsAreRecordedNotRetried(t *testing.T) {
 		t.Fatalf("the update should be routed: %+v", ds)
 	}
 }
+
+// A first sync may store orders before any location: such an order is
+// neither routed nor recorded as unroutable, and the first order after the
+// locations arrive is routed at once (the empty state is not cached).
+func TestOrdersBeforeAnyLocationWaitForLocations(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	s := New(Config{Routing: RoutingConfig{PromiseDays: 10}}, st, nil, nil)
+	s.now = func() time.Time { return day0 }
+	route := func(o *commerce.Order) {
+		t.Helper()
+		res, err := st.UpsertRecords(ctx, []commerce.Record{o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	route(berlinOrder("early", 1))
+	if ds, _, _ := st.ListDecisions(ctx, "", 0, 10); len(ds) != 0 {
+		t.Fatalf("an order routed with no locations known: %+v", ds)
+	}
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{warehouse("LEJ", "Leipzig", "DE", 51.34, 12.37), stock("TEE", "LEJ", 5, day0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.loadStock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	route(berlinOrder("next", 1))
+	ds, _, _ := st.ListDecisions(ctx, "", 0, 10)
+	if len(ds) != 1 || ds[0].OrderRef != "shop/next" || ds[0].Outcome != OutcomeRouted {
+		t.Fatalf("want the order after the locations routed: %+v", ds)
+	}
+	early := berlinOrder("early", 1)
+	early.UpdatedAt = day0.Add(time.Minute)
+	route(early) // its next update routes the early order too
+	if ds, _, _ := st.ListDecisions(ctx, "shop/early", 0, 10); len(ds) != 1 || ds[0].Outcome != OutcomeRouted {
+		t.Fatalf("the early order's update should be routed: %+v", ds)
+	}
+}
