@@ -214,6 +214,11 @@ const (
 	// ActionCreatePurchaseOrder creates a draft purchase order: Record is a
 	// ReplenishmentSuggestion.
 	ActionCreatePurchaseOrder = "create_purchase_order"
+	// ActionSetRecommendations replaces the list of products a channel
+	// shows with a product ("frequently bought together"): Record is a
+	// ProductRecommendations whose source external id is the channel's
+	// product id. Setting the same list again changes nothing.
+	ActionSetRecommendations = "set_recommendations"
 )
 
 // WriteRequest carries changes to apply.

@@ -24,7 +24,7 @@ func Capabilities() []Capability {
 
 // WriteActions lists every Change action of the protocol.
 func WriteActions() []string {
-	return []string{ActionSetInventory, ActionCreateFulfillment, ActionUpsertOrder, ActionCancelOrder, ActionCreatePurchaseOrder}
+	return []string{ActionSetInventory, ActionCreateFulfillment, ActionUpsertOrder, ActionCancelOrder, ActionCreatePurchaseOrder, ActionSetRecommendations}
 }
 
 // Validate checks that a manifest, as Serve sends it (capabilities filled

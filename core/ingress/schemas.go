@@ -30,7 +30,7 @@ func schemas() map[string]any {
 		"SyncJob":        job,
 		"SyncJobList":    api.ListOf(job),
 		"WritebackRequest": map[string]any{"type": "object", "required": []string{"action", "idempotency_key", "kind", "record"}, "properties": map[string]any{
-			"action":          map[string]any{"type": "string", "enum": []string{sdk.ActionSetInventory, sdk.ActionCreateFulfillment, sdk.ActionUpsertOrder, sdk.ActionCancelOrder, sdk.ActionCreatePurchaseOrder}},
+			"action":          map[string]any{"type": "string", "enum": sdk.WriteActions()},
 			"idempotency_key": map[string]any{"type": "string"},
 			"kind":            map[string]any{"type": "string"},
 			"record":          map[string]any{"type": "object", "description": "a record of the unified model of that kind"},

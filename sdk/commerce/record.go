@@ -25,6 +25,7 @@ const (
 	KindCustomer                Kind = "customer"
 	KindForecast                Kind = "forecast"
 	KindReplenishmentSuggestion Kind = "replenishment_suggestion"
+	KindProductRecommendations  Kind = "product_recommendations"
 )
 
 // InternalConnection is the source connection of records that Supplyhub
@@ -94,6 +95,7 @@ var factories = map[Kind]func() Record{
 	KindCustomer:                func() Record { return new(Customer) },
 	KindForecast:                func() Record { return new(Forecast) },
 	KindReplenishmentSuggestion: func() Record { return new(ReplenishmentSuggestion) },
+	KindProductRecommendations:  func() Record { return new(ProductRecommendations) },
 }
 
 // Kinds returns every record kind, sorted.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +142,25 @@ func TestValidateOtherKinds(t *testing.T) {
 		{KindReplenishmentSuggestion, func(r Record) { r.(*ReplenishmentSuggestion).Quantity = 0 }, "quantity"},
 		{KindReplenishmentSuggestion, func(r Record) { r.(*ReplenishmentSuggestion).Type = "transfer" }, "from_location_id"},
 		{KindCustomer, func(r Record) { r.(*Customer).Addresses[0].CountryCode = "de" }, "addresses[0].country_code"},
+		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).Intent = "upsell" }, "intent"},
+		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).Items[1].ProductID = "" }, "items[1].product_id"},
+		{KindProductRecommendations, func(r Record) {
+			p := r.(*ProductRecommendations)
+			p.Items[1].ProductID = p.Items[0].ProductID
+		}, "items[1].product_id"},
+		{KindProductRecommendations, func(r Record) {
+			p := r.(*ProductRecommendations)
+			p.Items[0].ProductID = p.Source.ExternalID
+		}, "items[0].product_id"},
+		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).Items[0].Score = math.NaN() }, "items[0].score"},
+		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).Items[0].SKU = " " }, "items[0].sku"},
+		{KindProductRecommendations, func(r Record) {
+			p := r.(*ProductRecommendations)
+			for i := range MaxRecommendedProducts {
+				p.Items = append(p.Items, RecommendedProduct{SKU: "S", ProductID: "gid://shopify/Product/" + strconv.Itoa(i)})
+			}
+		}, "items"},
+		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).GeneratedAt = time.Time{} }, "generated_at"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.field, func(t *testing.T) {
