@@ -174,7 +174,7 @@ const ConfigSchema = `{
     },
     "access_token": {
       "type": "string",
-      "description": "Admin API access token of the app installation. Scopes needed: read_orders (and read_all_orders for orders older than 60 days), read_products, read_inventory, read_locations; write_inventory and write_merchant_managed_fulfillment_orders to write back.",
+      "description": "Admin API access token of the app installation. Scopes needed: read_orders (and read_all_orders for orders older than 60 days), read_products, read_inventory, read_locations; write_inventory and write_merchant_managed_fulfillment_orders to write back stock and fulfilments; write_products to write product recommendations.",
       "writeOnly": true,
       "examples": ["shpat_0123456789abcdef0123456789abcdef"]
     },

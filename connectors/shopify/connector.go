@@ -108,7 +108,7 @@ func (c *Connector) Describe(ctx context.Context) (*sdk.Manifest, error) {
 	return &sdk.Manifest{
 		Name:         "shopify",
 		Version:      Version,
-		Description:  "Shopify shops through the GraphQL Admin API: products, locations, stock and orders in; stock levels and fulfilments out; signed webhooks.",
+		Description:  "Shopify shops through the GraphQL Admin API: products, locations, stock and orders in; stock levels, fulfilments and product recommendations out; signed webhooks.",
 		ConfigSchema: []byte(ConfigSchema),
 		SecretFields: []string{"access_token", "client_secret"},
 		RateLimitKey: "shop_domain",
@@ -123,7 +123,7 @@ func (c *Connector) Describe(ctx context.Context) (*sdk.Manifest, error) {
 				Description: "Orders with lines, taxes, discounts, shipping lines, refunds and fulfilments, in shop and presentment money."},
 		},
 		Webhook:      WebhookSpec(),
-		WriteActions: []string{sdk.ActionSetInventory, sdk.ActionCreateFulfillment},
+		WriteActions: []string{sdk.ActionSetInventory, sdk.ActionCreateFulfillment, sdk.ActionSetRecommendations},
 	}, nil
 }
 
@@ -207,6 +207,9 @@ func (c *Connector) Check(ctx context.Context, req sdk.CheckRequest) (*sdk.Check
 	details["scopes"] = strings.Join(scopes, ",")
 	if len(missingWrite) > 0 {
 		details["write_back"] = "disabled: missing " + strings.Join(missingWrite, ", ")
+	}
+	if !implied("write_products") {
+		details["recommendations"] = "disabled: grant write_products to write product recommendation metafields"
 	}
 	if !implied("read_all_orders") {
 		details["order_history"] = "last 60 days only: grant read_all_orders for older orders"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestDescribe(t *testing.T) {
 	if _, err := jsonschema.Compile(m.ConfigSchema); err != nil {
 		t.Fatalf("config schema: %v", err)
 	}
-	if m.Webhook == nil || m.Webhook.EventIDHeader != "X-Shopify-Webhook-Id" || len(m.Streams) != 4 || len(m.WriteActions) != 2 {
+	if m.Webhook == nil || m.Webhook.EventIDHeader != "X-Shopify-Webhook-Id" || len(m.Streams) != 4 || !slices.Equal(m.WriteActions, []string{sdk.ActionSetInventory, sdk.ActionCreateFulfillment, sdk.ActionSetRecommendations}) {
 		t.Fatalf("manifest %+v", m)
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
-// Write applies changes one by one; one failing change does not stop the
-// others. Stock is set with inventorySetQuantities under the @idempotent
+// Write applies changes one by one (product recommendation lists in
+// batches of 25 metafields); one failing change does not stop the others. Stock is set with inventorySetQuantities under the @idempotent
 // directive keyed by the change's idempotency key, so a retried change is
 // applied once. Fulfilments (which Shopify cannot deduplicate) are checked
 // first against the order's existing fulfilments: same tracking number, or
@@ -27,7 +27,8 @@ func (c *Connector) Write(ctx context.Context, req sdk.WriteRequest) (*sdk.Write
 		return nil, err
 	}
 	cl := c.clientFor(cfg)
-	resp := &sdk.WriteResponse{Results: make([]sdk.ChangeResult, 0, len(req.Changes))}
+	results := make([]sdk.ChangeResult, len(req.Changes))
+	var recs []recChange
 	for i, ch := range req.Changes {
 		res := sdk.ChangeResult{IdempotencyKey: ch.IdempotencyKey}
 		var ext, status string
@@ -39,9 +40,17 @@ func (c *Connector) Write(ctx context.Context, req sdk.WriteRequest) (*sdk.Write
 			ext, status, err = c.setInventory(ctx, cl, req.Connection, ch)
 		case ch.Action == sdk.ActionCreateFulfillment:
 			ext, status, err = c.createFulfillment(ctx, cl, ch)
+		case ch.Action == sdk.ActionSetRecommendations:
+			// checked now, written below in batches of 25 metafields
+			var rc recChange
+			if rc, err = checkRecommendations(i, ch); err == nil {
+				recs = append(recs, rc)
+				results[i] = res
+				continue
+			}
 		default:
 			err = sdk.NotImplemented("shopify: write: action %q is not supported", ch.Action).
-				WithDetail("the Shopify connector writes %s and %s", sdk.ActionSetInventory, sdk.ActionCreateFulfillment)
+				WithDetail("the Shopify connector writes %s, %s and %s", sdk.ActionSetInventory, sdk.ActionCreateFulfillment, sdk.ActionSetRecommendations)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -58,9 +67,17 @@ func (c *Connector) Write(ctx context.Context, req sdk.WriteRequest) (*sdk.Write
 		} else {
 			res.Status, res.ExternalID = status, ext
 		}
-		resp.Results = append(resp.Results, res)
+		results[i] = res
 	}
-	return resp, nil
+	if len(recs) > 0 {
+		if err := c.setRecommendations(ctx, cl, req.Connection, recs, results); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, err
+		}
+	}
+	return &sdk.WriteResponse{Results: results}, nil
 }
 
 // levelIDs splits "gid://shopify/InventoryLevel/<location>?inventory_item_id=<item>".

@@ -97,6 +97,8 @@ type product struct {
 	updatedAt   time.Time
 	variants    []*variant
 	optionName  string
+	// metafields by namespace.key; set with metafieldsSet.
+	metafields map[string]*metafield
 }
 
 type variant struct {

@@ -12,7 +12,9 @@
 // model (extensions.cost with throttleStatus, THROTTLED answered with HTTP
 // 200, MAX_COST_EXCEEDED), bulk operations whose JSON Lines files are
 // served from signed, expiring URLs, the inventorySetQuantities and
-// fulfillmentCreate mutations (with the @idempotent directive), and the
+// fulfillmentCreate mutations (with the @idempotent directive), product
+// metafields (metafieldsSet, metafieldsDelete, product.metafield; read
+// back with ProductMetafield and ProductReferences), and the
 // REST orders endpoint with Link pagination and the leaky-bucket call
 // limit. Orders are generated lazily and deterministically from the seed,
 // so a shop of 100,000 orders costs memory only for the orders changed at

@@ -20,6 +20,10 @@ func (mutationRoot) resolve(ec *execCtx, field string, args map[string]any) (any
 		return s.idempotent(ec, field, args, func() (gqlObject, error) { return s.inventorySetQuantities(args) })
 	case "fulfillmentCreate":
 		return s.idempotent(ec, field, args, func() (gqlObject, error) { return s.fulfillmentCreate(args) })
+	case "metafieldsSet":
+		return s.metafieldsSet(args)
+	case "metafieldsDelete":
+		return s.metafieldsDelete(args)
 	case "bulkOperationRunQuery":
 		return s.bulks.run(ec, args)
 	case "bulkOperationCancel":
@@ -79,6 +83,9 @@ type userError struct {
 	field   []string
 	message string
 	code    string
+	// elementIndex is the index of the list value element at fault
+	// (MetafieldsSetUserError).
+	elementIndex *int
 }
 
 func (u *userError) typename() string { return u.typ }
@@ -92,6 +99,11 @@ func (u *userError) resolve(ec *execCtx, field string, args map[string]any) (any
 		return u.field, nil
 	case "message":
 		return u.message, nil
+	case "elementIndex":
+		if u.elementIndex == nil {
+			return nil, nil
+		}
+		return *u.elementIndex, nil
 	case "code":
 		if u.code == "" {
 			return nil, nil

@@ -1132,6 +1132,12 @@ func (x *productObj) resolve(ec *execCtx, field string, args map[string]any) (an
 			values = append(values, v.options...)
 		}
 		return []gqlObject{&optionObj{id: p.id, name: p.optionName, values: values}}, nil
+	case "metafield":
+		m := p.metafields[strArg(args, "namespace")+"."+strArg(args, "key")]
+		if m == nil {
+			return nil, nil
+		}
+		return &metafieldObj{m: m, owner: gid("Product", p.id)}, nil
 	}
 	return nil, errNoField
 }

@@ -34,7 +34,8 @@ const schemaScalars = `ID String Int Float Boolean DateTime Decimal Money URL Un
 OrderDisplayFinancialStatus OrderDisplayFulfillmentStatus OrderCancelReason ProductStatus WeightUnit FulfillmentStatus
 FulfillmentDisplayStatus FulfillmentOrderStatus RefundLineItemRestockType BulkOperationStatus BulkOperationErrorCode
 BulkOperationType CountPrecision JSON FormattedString DiscountApplicationAllocationMethod DiscountApplicationTargetSelection
-DiscountApplicationTargetType InventorySetQuantitiesUserErrorCode BulkOperationUserErrorCode`
+DiscountApplicationTargetType InventorySetQuantitiesUserErrorCode BulkOperationUserErrorCode
+MetafieldsSetUserErrorCode MetafieldOwnerType`
 
 // schemaTypes lists each type's fields as name(args):Type, [Type] for lists.
 var schemaTypes = map[string]string{
@@ -45,7 +46,8 @@ var schemaTypes = map[string]string{
 		inventoryItems(first,after,last,before,query,reverse):InventoryItemConnection inventoryItem(id):InventoryItem
 		node(id):Node nodes(ids):[Node] currentBulkOperation(type):BulkOperation bulkOperation(id):BulkOperation`,
 	"Mutation": `bulkOperationRunQuery(query,groupObjects):BulkOperationRunQueryPayload bulkOperationCancel(id):BulkOperationCancelPayload
-		inventorySetQuantities(input):InventorySetQuantitiesPayload fulfillmentCreate(fulfillment,message):FulfillmentCreatePayload`,
+		inventorySetQuantities(input):InventorySetQuantitiesPayload fulfillmentCreate(fulfillment,message):FulfillmentCreatePayload
+		metafieldsSet(metafields):MetafieldsSetPayload metafieldsDelete(metafields):MetafieldsDeletePayload`,
 	"Shop":                 `id:ID name:String myshopifyDomain:String currencyCode:CurrencyCode ianaTimezone:String email:String`,
 	"AppInstallation":      `id:ID accessScopes:[AccessScope]`,
 	"AccessScope":          `handle:String description:String`,
@@ -86,7 +88,7 @@ var schemaTypes = map[string]string{
 	"FulfillmentOrder":                 `id:ID status:FulfillmentOrderStatus assignedLocation:FulfillmentOrderAssignedLocation lineItems(first,after,last,before,reverse):FulfillmentOrderLineItemConnection order:Order`,
 	"FulfillmentOrderAssignedLocation": `name:String location:Location`,
 	"FulfillmentOrderLineItem":         `id:ID sku:String totalQuantity:Int remainingQuantity:Int lineItem:LineItem`,
-	"Product":                          `id:ID legacyResourceId:UnsignedInt64 title:String handle:String vendor:String productType:String status:ProductStatus tags:[String] createdAt:DateTime updatedAt:DateTime category:TaxonomyCategory variants(first,after,last,before,reverse):ProductVariantConnection options(first):[ProductOption]`,
+	"Product":                          `id:ID legacyResourceId:UnsignedInt64 title:String handle:String vendor:String productType:String status:ProductStatus tags:[String] createdAt:DateTime updatedAt:DateTime category:TaxonomyCategory variants(first,after,last,before,reverse):ProductVariantConnection options(first):[ProductOption] metafield(namespace,key):Metafield`,
 	"TaxonomyCategory":                 `id:ID name:String fullName:String`,
 	"ProductOption":                    `id:ID name:String position:Int values:[String]`,
 	"ProductVariant":                   `id:ID legacyResourceId:UnsignedInt64 title:String sku:String barcode:String price:Money compareAtPrice:Money position:Int createdAt:DateTime updatedAt:DateTime selectedOptions:[SelectedOption] inventoryItem:InventoryItem product:Product taxable:Boolean inventoryQuantity:Int`,
@@ -108,6 +110,11 @@ var schemaTypes = map[string]string{
 	"InventoryAdjustmentGroup":         `id:ID createdAt:DateTime reason:String referenceDocumentUri:String changes(inventoryItemIds,locationIds,quantityNames):[InventoryChange]`,
 	"InventoryChange":                  `name:String delta:Int quantityAfterChange:Int item:InventoryItem location:Location`,
 	"FulfillmentCreatePayload":         `fulfillment:Fulfillment userErrors:[UserError]`,
+	"Metafield":                        `id:ID namespace:String key:String type:String value:String ownerType:MetafieldOwnerType createdAt:DateTime updatedAt:DateTime`,
+	"MetafieldsSetPayload":             `metafields:[Metafield] userErrors:[MetafieldsSetUserError]`,
+	"MetafieldsSetUserError":           `field:[String] message:String code:MetafieldsSetUserErrorCode elementIndex:Int`,
+	"MetafieldsDeletePayload":          `deletedMetafields:[MetafieldIdentifier] userErrors:[UserError]`,
+	"MetafieldIdentifier":              `ownerId:ID namespace:String key:String`,
 }
 
 var interfaces = map[string][]string{

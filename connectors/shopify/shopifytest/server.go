@@ -160,7 +160,7 @@ type idemEntry struct {
 }
 
 // DefaultScopes are the access scopes the connector needs.
-var DefaultScopes = []string{"read_orders", "read_all_orders", "read_products", "read_inventory", "write_inventory",
+var DefaultScopes = []string{"read_orders", "read_all_orders", "read_products", "write_products", "read_inventory", "write_inventory",
 	"read_locations", "read_fulfillments", "write_fulfillments", "read_merchant_managed_fulfillment_orders",
 	"write_merchant_managed_fulfillment_orders", "read_customers"}
 
