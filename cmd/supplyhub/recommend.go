@@ -20,7 +20,7 @@ func init() { register(newRecommendCmd) }
 func newRecommendCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "recommend",
-		Short: "Frequently-bought-together recommendations from an orders CSV, and their offline evaluation",
+		Short: "Frequently-bought-together recommendations from an orders CSV, their offline evaluation, and the push to channels",
 		Long: `Learn item-to-item and per-customer recommendations from order history.
 
 The orders CSV has a header and the columns order_id, customer_id, sku,
@@ -28,7 +28,7 @@ quantity, created_at (RFC 3339, e.g. 2026-03-01T14:05:00+01:00; without an
 offset it is read in --tz). Rows of one order share order_id, customer_id and
 created_at; a negative quantity nets a return.`,
 	}
-	cmd.AddCommand(newRecommendEvaluateCmd(), newRecommendItemCmd(), newRecommendCustomerCmd(), newRecommendGenerateCmd())
+	cmd.AddCommand(newRecommendEvaluateCmd(), newRecommendItemCmd(), newRecommendCustomerCmd(), newRecommendGenerateCmd(), newRecommendPushCmd())
 	return cmd
 }
 

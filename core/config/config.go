@@ -141,6 +141,9 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("bus.driver %q must be embedded or nats", c.Bus.Driver))
 	}
+	if err := c.Planning.Recommend.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.HTTP.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("http.body_limit %d is too small: at least 1024 bytes", c.HTTP.BodyLimit))
 	}
@@ -228,6 +231,18 @@ func setField(v reflect.Value, raw string) error {
 			return fmt.Errorf("not true or false")
 		}
 		v.SetBool(b)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported setting type %s", v.Type())
+		}
+		// a comma-separated list; empty clears it
+		var items []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		v.Set(reflect.ValueOf(items).Convert(v.Type()))
 	default:
 		return fmt.Errorf("unsupported setting type %s", v.Kind())
 	}

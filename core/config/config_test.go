@@ -139,3 +139,20 @@ func TestChannelRulesFromYAML(t *testing.T) {
 		t.Fatalf("channels %+v", ch)
 	}
 }
+
+func TestRecommendSettings(t *testing.T) {
+	c, err := Load("", env(map[string]string{"SUPPLYHUB_RECOMMEND_CHANNELS": "shopify-eu, shopify-us,", "SUPPLYHUB_RECOMMEND_K": "5"}))
+	if err != nil || strings.Join(c.Planning.Recommend.Channels, "|") != "shopify-eu|shopify-us" || c.Planning.Recommend.K != 5 {
+		t.Fatalf("recommend %+v, %v", c.Planning.Recommend, err)
+	}
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("planning:\n  recommend:\n    channels: [\"*\"]\n    method: lift\n"), 0o600)
+	if c, err = Load(path, env(nil)); err != nil || len(c.Planning.Recommend.Channels) != 1 || c.Planning.Recommend.Method != "lift" {
+		t.Fatalf("recommend from YAML %+v, %v", c.Planning.Recommend, err)
+	}
+	for _, bad := range []map[string]string{{"SUPPLYHUB_RECOMMEND_K": "51"}, {"SUPPLYHUB_RECOMMEND_METHOD": "user-knn"}} {
+		if _, err := Load("", env(bad)); err == nil || !strings.Contains(err.Error(), "recommend.") {
+			t.Fatalf("%v: %v", bad, err)
+		}
+	}
+}

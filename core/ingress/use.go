@@ -3,6 +3,7 @@ package ingress
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 
 	"github.com/supplyhub/supplyhub/sdk"
@@ -43,5 +44,25 @@ func (in *Ingress) ConnectionsWith(ctx context.Context, c sdk.Capability) ([]str
 		}
 	}
 	sort.Strings(out)
+	return out, nil
+}
+
+// ConnectionsAccepting lists the active connections whose connector can
+// write back and declares the write action, sorted by id.
+func (in *Ingress) ConnectionsAccepting(ctx context.Context, action string) ([]string, error) {
+	sinks, err := in.ConnectionsWith(ctx, sdk.CapSink)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range sinks {
+		cn, err := in.conns.get(ctx, id)
+		if err != nil {
+			continue
+		}
+		if slices.Contains(cn.manifest.WriteActions, action) {
+			out = append(out, id)
+		}
+	}
 	return out, nil
 }

@@ -16,10 +16,11 @@ import (
 // Register adds the planning routes and schemas to the API server.
 func (s *Service) Register(srv *api.Server) {
 	srv.AddSchemas(map[string]any{
-		"DemandList":     api.ListOf(api.SchemaOf(DemandSeries{})),
-		"ForecastRun":    api.SchemaOf(RunStatus{}),
-		"Recommendation": api.SchemaOf(recommend.Result{}),
-		"ForecastPage":   api.PageSchema(commerce.KindForecast),
+		"DemandList":         api.ListOf(api.SchemaOf(DemandSeries{})),
+		"ForecastRun":        api.SchemaOf(RunStatus{}),
+		"Recommendation":     api.SchemaOf(recommend.Result{}),
+		"RecommendationPush": api.SchemaOf(RecommendationPush{}),
+		"ForecastPage":       api.PageSchema(commerce.KindForecast),
 		"ReplenishmentList": map[string]any{"type": "object", "properties": map[string]any{
 			"items": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/ReplenishmentSuggestion"}},
 			"run":   api.SchemaOf(ReplenishmentStatus{})}},
@@ -100,7 +101,35 @@ func (s *Service) routes() []api.Route {
 				{Name: "method", Description: "lift, cosine, item-knn, user-knn or popularity (default: the configured one)"}},
 			Response: "Recommendation", Errors: []int{400, 503},
 			Handler: s.recommendations},
+		{Method: http.MethodPost, Path: "/v1/recommendations/push", Tag: "planning", Scope: api.ScopeOps,
+			Summary: "Push \"frequently bought together\" lists to the recommendation channels now",
+			Description: "For every product of every channel in planning.recommend.channels, computes the products most often bought with it that the channel also sells " +
+				"and queues each list that changed since the last push as a set_recommendations write-back (on Shopify, the complementary products metafield). " +
+				"Answers how many lists were queued per channel; follow them with GET /v1/connections/{id}/writebacks.",
+			Response: "RecommendationPush", Errors: []int{409, 503},
+			Handler: s.pushRecommendations},
 	}
+}
+
+func (s *Service) pushRecommendations(c *gin.Context) {
+	if len(s.cfg.Recommend.Channels) == 0 {
+		api.Fail(c, api.Conflict("no recommendation channels are configured: set planning.recommend.channels (or SUPPLYHUB_RECOMMEND_CHANNELS) to connection ids, or \"*\""))
+		return
+	}
+	if err := s.cfg.Recommend.Validate(); err != nil {
+		api.Fail(c, api.Conflict("%v", err))
+		return
+	}
+	res, err := s.PushRecommendations(c.Request.Context(), "api")
+	if errors.Is(err, errNoModel) {
+		api.Fail(c, api.Errorf(http.StatusServiceUnavailable, "unavailable", "%v", err))
+		return
+	}
+	if err != nil {
+		api.Fail(c, err)
+		return
+	}
+	c.PureJSON(http.StatusOK, res)
 }
 
 func (s *Service) recommendations(c *gin.Context) {

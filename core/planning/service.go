@@ -50,6 +50,9 @@ type Config struct {
 	// replenishment plan's purchases become draft purchase orders there.
 	// Empty: none.
 	ERP string `yaml:"erp" env:"SUPPLYHUB_PLANNING_ERP"`
+	// Recommend configures pushing "frequently bought together" lists to
+	// sales channels.
+	Recommend RecommendConfig `yaml:"recommend"`
 }
 
 func (c *Config) setDefaults() {
@@ -74,6 +77,7 @@ func (c *Config) setDefaults() {
 	if c.HoldingRate.IsZero() {
 		c.HoldingRate = decimal.RequireFromString("0.25")
 	}
+	c.Recommend.setDefaults()
 }
 
 // RunStatus describes a forecast run.
@@ -110,8 +114,9 @@ type Service struct {
 	// now is the clock; tests move it.
 	now func() time.Time
 
-	writer Writer
-	ats    atsPusher
+	writer  Writer
+	ats     atsPusher
+	recPush recPusher
 
 	caps    Capabilities
 	ledger  *stockCache
@@ -128,7 +133,7 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 	}
 	return &Service{cfg: cfg, store: st, bus: b, log: logger.With("component", "planning"),
 		status: RunStatus{State: "idle"}, replenishStatus: ReplenishmentStatus{State: "idle"}, wake: make(chan string, 1), now: time.Now,
-		ats: atsPusher{last: map[string]int{}}, ledger: &stockCache{m: routing.StockTable{}}}
+		ats: atsPusher{last: map[string]int{}}, recPush: recPusher{last: map[string]string{}}, ledger: &stockCache{m: routing.StockTable{}}}
 }
 
 // Run keeps the recommendation model and the stock history current from
@@ -136,6 +141,10 @@ func New(cfg Config, st store.Store, b *bus.Bus, logger *slog.Logger) *Service {
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.rebuildRecommendations(ctx); err != nil {
 		s.log.Warn("build recommendations", "err", err)
+	} else if len(s.cfg.Recommend.Channels) > 0 {
+		if _, err := s.PushRecommendations(ctx, "start"); err != nil && ctx.Err() == nil {
+			s.log.Warn("push recommendations", "err", err)
+		}
 	}
 	if err := s.loadStock(ctx); err != nil {
 		s.log.Warn("load stock for routing", "err", err)
@@ -211,6 +220,11 @@ func (s *Service) schedule(ctx context.Context) {
 			s.log.Warn("forecast run failed", "err", err)
 		} else if _, err := s.Replenish(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("replenishment run failed", "err", err)
+		}
+		if len(s.cfg.Recommend.Channels) > 0 {
+			if _, err := s.PushRecommendations(ctx, "schedule"); err != nil && ctx.Err() == nil {
+				s.log.Warn("push recommendations", "err", err)
+			}
 		}
 		unlock()
 	}
