@@ -30,7 +30,7 @@ func newRecommendPushCmd() *cobra.Command {
 planning.recommend.channels, the products most often bought with it, and to
 queue each list that changed since the last push as a write-back (on Shopify,
 the product's complementary products metafield). Follow the write-backs with
-GET /v1/connections/{id}/writebacks.`,
+GET /v1/writebacks?connection=<id>.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := sf.client()

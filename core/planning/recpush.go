@@ -72,7 +72,7 @@ type ChannelPush struct {
 	// Products is the number of the channel's products with a SKU.
 	Products int `json:"products"`
 	// Queued lists changed since the last push, written through the
-	// channel's write-back queue (GET /v1/connections/{id}/writebacks).
+	// channel's write-back queue (GET /v1/writebacks?connection=<id>).
 	Queued int `json:"queued"`
 	// Unchanged lists equal to the last one pushed: nothing is sent.
 	Unchanged int `json:"unchanged"`

@@ -105,7 +105,7 @@ func (s *Service) routes() []api.Route {
 			Summary: "Push \"frequently bought together\" lists to the recommendation channels now",
 			Description: "For every product of every channel in planning.recommend.channels, computes the products most often bought with it that the channel also sells " +
 				"and queues each list that changed since the last push as a set_recommendations write-back (on Shopify, the complementary products metafield). " +
-				"Answers how many lists were queued per channel; follow them with GET /v1/connections/{id}/writebacks.",
+				"Answers how many lists were queued per channel; follow them with GET /v1/writebacks?connection=<id>.",
 			Response: "RecommendationPush", Errors: []int{409, 503},
 			Handler: s.pushRecommendations},
 	}
