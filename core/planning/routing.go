@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -369,9 +370,20 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 	if len(st.locations) == 0 {
 		// No location is synced yet (a first sync may bring orders before
 		// locations): there is nothing to decide, and recording the order
-		// as unroutable would keep it so. It is routed on its next update.
-		s.log.Debug("routing: order not routed, no locations synced yet", "order", ref)
+		// as unroutable would keep it so. It waits for the first locations.
+		s.log.Debug("routing: order waits for the first locations", "order", ref)
+		s.routeMu.Lock()
+		if s.early == nil {
+			s.early = map[int64]bool{}
+		}
+		if len(s.early) < maxEarlyOrders {
+			s.early[ev.ID] = true
+		}
+		s.routeMu.Unlock()
 		return nil
+	}
+	if err := s.routeEarlyOrders(ctx, ev.ID); err != nil {
+		return err
 	}
 	req := s.request(st, o, routing.Promise{})
 	d, rerr := st.router.RouteAndReserve(ctx, req, s.routeLedger())
@@ -401,6 +413,45 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 		return err
 	}
 	return s.store.AddDecision(ctx, &store.Decision{OrderRef: ref, Channel: o.Source.Connection, Outcome: outcome, DecidedAt: s.now().UTC(), Decision: body})
+}
+
+// maxEarlyOrders bounds the orders remembered while no location is stored;
+// later ones are routed on their next update.
+const maxEarlyOrders = 10000
+
+// routeEarlyOrders routes the orders that arrived before any location, now
+// that there are locations (except current, which its caller routes).
+func (s *Service) routeEarlyOrders(ctx context.Context, current int64) error {
+	s.routeMu.Lock()
+	early := s.early
+	s.early = nil
+	s.routeMu.Unlock()
+	if len(early) == 0 {
+		return nil
+	}
+	s.log.Info("routing the orders that arrived before the first locations", "orders", len(early))
+	ids := make([]int64, 0, len(early))
+	for id := range early {
+		if id != current {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // in the order they were stored
+	for i, id := range ids {
+		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: id, Kind: commerce.KindOrder}); err != nil {
+			// Keep the rest for the next order's turn.
+			s.routeMu.Lock()
+			if s.early == nil {
+				s.early = map[int64]bool{}
+			}
+			for _, rest := range ids[i:] {
+				s.early[rest] = true
+			}
+			s.routeMu.Unlock()
+			return err
+		}
+	}
+	return nil
 }
 
 // The outcomes of stored routing decisions.

@@ -222,8 +222,9 @@ func TestRouterRefusalsAreRecordedNotRetried(t *testing.T) {
 }
 
 // A first sync may store orders before any location: such an order is
-// neither routed nor recorded as unroutable, and the first order after the
-// locations arrive is routed at once (the empty state is not cached).
+// neither routed nor recorded as unroutable while there is none, and is
+// routed, before the order that finds the first locations, as soon as
+// they are stored (the empty state is not cached).
 func TestOrdersBeforeAnyLocationWaitForLocations(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
@@ -243,21 +244,24 @@ func TestOrdersBeforeAnyLocationWaitForLocations(t *testing.T) {
 	if ds, _, _ := st.ListDecisions(ctx, "", 0, 10); len(ds) != 0 {
 		t.Fatalf("an order routed with no locations known: %+v", ds)
 	}
-	if _, err := st.UpsertRecords(ctx, []commerce.Record{warehouse("LEJ", "Leipzig", "DE", 51.34, 12.37), stock("TEE", "LEJ", 5, day0)}); err != nil {
+	// One unit only: the early order must get it.
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{warehouse("LEJ", "Leipzig", "DE", 51.34, 12.37), stock("TEE", "LEJ", 1, day0)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.loadStock(ctx); err != nil {
 		t.Fatal(err)
 	}
 	route(berlinOrder("next", 1))
+	outcomes := map[string]string{}
 	ds, _, _ := st.ListDecisions(ctx, "", 0, 10)
-	if len(ds) != 1 || ds[0].OrderRef != "shop/next" || ds[0].Outcome != OutcomeRouted {
-		t.Fatalf("want the order after the locations routed: %+v", ds)
+	for _, d := range ds {
+		outcomes[d.OrderRef] = d.Outcome
 	}
-	early := berlinOrder("early", 1)
-	early.UpdatedAt = day0.Add(time.Minute)
-	route(early) // its next update routes the early order too
-	if ds, _, _ := st.ListDecisions(ctx, "shop/early", 0, 10); len(ds) != 1 || ds[0].Outcome != OutcomeRouted {
-		t.Fatalf("the early order's update should be routed: %+v", ds)
+	if len(ds) != 2 || outcomes["shop/early"] != OutcomeRouted || outcomes["shop/next"] != OutcomeUnroutable {
+		t.Fatalf("want the early order routed first (and the only unit reserved for it), the next one unroutable: %v", outcomes)
+	}
+	route(berlinOrder("later", 1)) // the backlog is gone: nothing routed twice
+	if ds, _, _ := st.ListDecisions(ctx, "shop/early", 0, 10); len(ds) != 1 {
+		t.Fatalf("the early order was routed %d times", len(ds))
 	}
 }

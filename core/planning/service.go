@@ -123,6 +123,9 @@ type Service struct {
 	routeMu sync.Mutex
 	route   *routingState
 	ledgerR *routing.Ledger
+	// early holds the record ids of orders that arrived before any
+	// location was stored, routed once the first locations are.
+	early map[int64]bool
 }
 
 // New returns a Service.
