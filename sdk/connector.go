@@ -86,19 +86,33 @@ const (
 	SchemeHMACSHA256 = "hmac-sha256"
 	// SchemeHMACSHA1 signs the raw body with HMAC-SHA1 and the secret.
 	SchemeHMACSHA1 = "hmac-sha1"
-	// SchemeToken sends the shared secret itself in a header.
+	// SchemeToken sends the shared secret itself, in a header or (with
+	// WebhookSpec.QueryParam) in a query parameter of the webhook URL.
 	SchemeToken = "token"
 )
 
 // WebhookSpec declares a connector's webhook signature scheme so that the
 // host can verify deliveries natively, in constant time, before storing
 // anything.
+//
+// A connector whose deliveries come from more than one sender (EasyPost and
+// Shippo, say) lists the other senders' schemes in Alternatives, each with
+// its own secret field; the host verifies a delivery with the one scheme
+// whose signature header or query parameter it carries (see VerifyRequest).
 type WebhookSpec struct {
 	// Scheme is hmac-sha256, hmac-sha1 or token.
 	Scheme string `json:"scheme"`
 	// SignatureHeader is the header carrying the signature or token, e.g.
-	// "X-Shopify-Hmac-Sha256".
-	SignatureHeader string `json:"signature_header"`
+	// "X-Shopify-Hmac-Sha256". Leave it empty when QueryParam is set.
+	SignatureHeader string `json:"signature_header,omitempty"`
+	// QueryParam, with the token scheme only, is the query parameter of the
+	// webhook URL that carries the token instead of a header, e.g. "token"
+	// for a URL registered as https://gateway/webhooks/c1?token=<secret>.
+	// The host never stores or logs its value.
+	QueryParam string `json:"query_param,omitempty"`
+	// Name says who sends deliveries this way, e.g. "Shippo"; error
+	// messages use it to tell alternatives apart. Optional.
+	Name string `json:"name,omitempty"`
 	// Encoding of the signature: base64 or hex.
 	Encoding string `json:"encoding,omitempty"`
 	// Prefix is stripped from the header value before decoding, e.g.
@@ -117,6 +131,12 @@ type WebhookSpec struct {
 	// OrderingKeyHeader carries the key within which deliveries must be
 	// processed in order, e.g. a shop domain; empty means per connection.
 	OrderingKeyHeader string `json:"ordering_key_header,omitempty"`
+	// Alternatives are further schemes a delivery may use instead of this
+	// one, each complete with its own SecretField (and its own event id,
+	// topic and ordering key headers, which apply when it is the one
+	// used). They may not have Alternatives of their own, and no two
+	// schemes may read the same header or query parameter.
+	Alternatives []WebhookSpec `json:"alternatives,omitempty"`
 }
 
 // CheckRequest asks a connector to validate a configuration.

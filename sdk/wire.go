@@ -325,13 +325,33 @@ func manifestToProto(m *Manifest) *pb.Manifest {
 		p.Streams = append(p.Streams, ps)
 	}
 	if w := m.Webhook; w != nil {
-		p.Webhook = &pb.WebhookSpec{
-			Scheme: w.Scheme, SignatureHeader: w.SignatureHeader, Encoding: w.Encoding, Prefix: w.Prefix,
-			SecretField: w.SecretField, SecretNormalization: w.SecretNormalization, EventIdHeader: w.EventIDHeader,
-			TopicHeader: w.TopicHeader, OrderingKeyHeader: w.OrderingKeyHeader,
-		}
+		p.Webhook = webhookSpecToProto(w)
 	}
 	return p
+}
+
+func webhookSpecToProto(w *WebhookSpec) *pb.WebhookSpec {
+	p := &pb.WebhookSpec{
+		Scheme: w.Scheme, SignatureHeader: w.SignatureHeader, Encoding: w.Encoding, Prefix: w.Prefix,
+		SecretField: w.SecretField, SecretNormalization: w.SecretNormalization, EventIdHeader: w.EventIDHeader,
+		TopicHeader: w.TopicHeader, OrderingKeyHeader: w.OrderingKeyHeader, QueryParam: w.QueryParam, Name: w.Name,
+	}
+	for i := range w.Alternatives {
+		p.Alternatives = append(p.Alternatives, webhookSpecToProto(&w.Alternatives[i]))
+	}
+	return p
+}
+
+func webhookSpecFromProto(w *pb.WebhookSpec) WebhookSpec {
+	s := WebhookSpec{
+		Scheme: w.GetScheme(), SignatureHeader: w.GetSignatureHeader(), Encoding: w.GetEncoding(), Prefix: w.GetPrefix(),
+		SecretField: w.GetSecretField(), SecretNormalization: w.GetSecretNormalization(), EventIDHeader: w.GetEventIdHeader(),
+		TopicHeader: w.GetTopicHeader(), OrderingKeyHeader: w.GetOrderingKeyHeader(), QueryParam: w.GetQueryParam(), Name: w.GetName(),
+	}
+	for _, a := range w.GetAlternatives() {
+		s.Alternatives = append(s.Alternatives, webhookSpecFromProto(a))
+	}
+	return s
 }
 
 func manifestFromProto(p *pb.Manifest) *Manifest {
@@ -362,11 +382,8 @@ func manifestFromProto(p *pb.Manifest) *Manifest {
 		m.Streams = append(m.Streams, ss)
 	}
 	if w := p.GetWebhook(); w != nil {
-		m.Webhook = &WebhookSpec{
-			Scheme: w.GetScheme(), SignatureHeader: w.GetSignatureHeader(), Encoding: w.GetEncoding(), Prefix: w.GetPrefix(),
-			SecretField: w.GetSecretField(), SecretNormalization: w.GetSecretNormalization(), EventIDHeader: w.GetEventIdHeader(),
-			TopicHeader: w.GetTopicHeader(), OrderingKeyHeader: w.GetOrderingKeyHeader(),
-		}
+		s := webhookSpecFromProto(w)
+		m.Webhook = &s
 	}
 	return m
 }

@@ -154,6 +154,16 @@ func TestManifestRoundTrip(t *testing.T) {
 				TopicHeader: "X-Shopify-Topic", OrderingKeyHeader: "X-Shopify-Shop-Domain"},
 			WriteActions: []string{ActionSetInventory, ActionCreateFulfillment},
 		}},
+		{"webhook alternatives", &Manifest{
+			Name: "carrier", Version: "1.0.0", Description: "EasyPost and Shippo", Capabilities: []Capability{CapWebhooks},
+			ConfigSchema: json.RawMessage(`{"type":"object"}`), SecretFields: []string{"webhook_secret", "shippo_webhook_token"},
+			Webhook: &WebhookSpec{Scheme: SchemeHMACSHA256, SignatureHeader: "X-Hmac-Signature", Encoding: "hex", Prefix: "hmac-sha256-hex=",
+				SecretField: "webhook_secret", SecretNormalization: "NFKD", Name: "EasyPost",
+				Alternatives: []WebhookSpec{
+					{Scheme: SchemeToken, QueryParam: "token", SecretField: "shippo_webhook_token", Name: "Shippo", TopicHeader: "X-Topic"},
+					{Scheme: SchemeToken, SignatureHeader: "X-Relay-Token", SecretField: "relay", EventIDHeader: "X-Event"},
+				}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

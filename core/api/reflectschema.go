@@ -29,10 +29,14 @@ var commerceNamed = map[reflect.Type]string{
 // SchemaOf returns a JSON Schema for the JSON encoding of v's type, from
 // its json tags: fields without omitempty are required, int64 with
 // ",string" is a string, time.Time is a date-time, model types are $refs
-// to their components. It documents API responses; it is not a validator.
-func SchemaOf(v any) map[string]any { return schemaOf(reflect.TypeOf(v)) }
+// to their components. A struct that contains itself (a WebhookSpec's
+// alternatives) is described once; the inner occurrence is an object that
+// says so. It documents API responses; it is not a validator.
+func SchemaOf(v any) map[string]any { return schemaOf(reflect.TypeOf(v), map[reflect.Type]bool{}) }
 
-func schemaOf(t reflect.Type) map[string]any {
+// schemaOf describes t; open holds the structs being described, to stop
+// at recursive types.
+func schemaOf(t reflect.Type, open map[reflect.Type]bool) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -65,15 +69,20 @@ func schemaOf(t reflect.Type) map[string]any {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{"type": "string", "contentEncoding": "base64"}
 		}
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), open)}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), open)}
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
+		if open[t] {
+			return map[string]any{"type": "object", "description": "a " + t.Name() + " like the enclosing one"}
+		}
+		open[t] = true
+		defer delete(open, t)
 		props := map[string]any{}
 		var required []string
-		addStruct(t, props, &required)
+		addStruct(t, props, &required, open)
 		m := map[string]any{"type": "object", "properties": props}
 		if len(required) > 0 {
 			m["required"] = required
@@ -83,7 +92,7 @@ func schemaOf(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
-func addStruct(t reflect.Type, props map[string]any, required *[]string) {
+func addStruct(t reflect.Type, props map[string]any, required *[]string, open map[reflect.Type]bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -97,7 +106,7 @@ func addStruct(t reflect.Type, props map[string]any, required *[]string) {
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct {
-				addStruct(ft, props, required)
+				addStruct(ft, props, required, open)
 				continue
 			}
 		}
@@ -107,7 +116,7 @@ func addStruct(t reflect.Type, props map[string]any, required *[]string) {
 		if name == "" {
 			name = f.Name
 		}
-		s := schemaOf(f.Type)
+		s := schemaOf(f.Type, open)
 		if strings.Contains(opts, "string") && (f.Type.Kind() == reflect.Int64 || f.Type.Kind() == reflect.Int) {
 			s = map[string]any{"type": "string", "description": "an integer id, as a string"}
 		}

@@ -313,8 +313,13 @@ func (k *kit) checkConfigSchema(t *testing.T) {
 		}
 	}
 	if m.Webhook != nil {
-		if _, ok := schema.Properties[m.Webhook.SecretField]; !ok {
-			t.Errorf("webhook secret_field %s is not a property of the config schema", m.Webhook.SecretField)
+		for _, f := range m.Webhook.SecretFields() {
+			if _, ok := schema.Properties[f]; !ok {
+				t.Errorf("webhook secret_field %s is not a property of the config schema", f)
+			}
+			if !slices.Contains(m.SecretFields, f) {
+				t.Errorf("webhook secret_field %s is not listed in secret_fields: the host would store it in clear and show it in the API", f)
+			}
 		}
 	}
 	if len(k.s.Config) == 0 {

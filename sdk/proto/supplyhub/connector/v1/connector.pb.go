@@ -581,8 +581,16 @@ type WebhookSpec struct {
 	EventIdHeader       string                 `protobuf:"bytes,7,opt,name=event_id_header,json=eventIdHeader,proto3" json:"event_id_header,omitempty"`
 	TopicHeader         string                 `protobuf:"bytes,8,opt,name=topic_header,json=topicHeader,proto3" json:"topic_header,omitempty"`
 	OrderingKeyHeader   string                 `protobuf:"bytes,9,opt,name=ordering_key_header,json=orderingKeyHeader,proto3" json:"ordering_key_header,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// query_param, with the token scheme, is the webhook URL's query
+	// parameter that carries the token instead of signature_header.
+	QueryParam string `protobuf:"bytes,10,opt,name=query_param,json=queryParam,proto3" json:"query_param,omitempty"`
+	// name says who sends deliveries this way (e.g. "Shippo"), for errors.
+	Name string `protobuf:"bytes,11,opt,name=name,proto3" json:"name,omitempty"`
+	// alternatives are further schemes a delivery may use instead, each with
+	// its own secret_field; they have no alternatives of their own.
+	Alternatives  []*WebhookSpec `protobuf:"bytes,12,rep,name=alternatives,proto3" json:"alternatives,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WebhookSpec) Reset() {
@@ -676,6 +684,27 @@ func (x *WebhookSpec) GetOrderingKeyHeader() string {
 		return x.OrderingKeyHeader
 	}
 	return ""
+}
+
+func (x *WebhookSpec) GetQueryParam() string {
+	if x != nil {
+		return x.QueryParam
+	}
+	return ""
+}
+
+func (x *WebhookSpec) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WebhookSpec) GetAlternatives() []*WebhookSpec {
+	if x != nil {
+		return x.Alternatives
+	}
+	return nil
 }
 
 type CheckRequest struct {
@@ -2352,7 +2381,7 @@ const file_supplyhub_connector_v1_connector_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05kinds\x18\x02 \x03(\tR\x05kinds\x12!\n" +
 	"\fcursor_field\x18\x03 \x01(\tR\vcursorField\x12 \n" +
-	"\vdescription\x18\x04 \x01(\tR\vdescription\"\xd5\x02\n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\"\xd3\x03\n" +
 	"\vWebhookSpec\x12\x16\n" +
 	"\x06scheme\x18\x01 \x01(\tR\x06scheme\x12)\n" +
 	"\x10signature_header\x18\x02 \x01(\tR\x0fsignatureHeader\x12\x1a\n" +
@@ -2362,7 +2391,12 @@ const file_supplyhub_connector_v1_connector_proto_rawDesc = "" +
 	"\x14secret_normalization\x18\x06 \x01(\tR\x13secretNormalization\x12&\n" +
 	"\x0fevent_id_header\x18\a \x01(\tR\reventIdHeader\x12!\n" +
 	"\ftopic_header\x18\b \x01(\tR\vtopicHeader\x12.\n" +
-	"\x13ordering_key_header\x18\t \x01(\tR\x11orderingKeyHeader\"F\n" +
+	"\x13ordering_key_header\x18\t \x01(\tR\x11orderingKeyHeader\x12\x1f\n" +
+	"\vquery_param\x18\n" +
+	" \x01(\tR\n" +
+	"queryParam\x12\x12\n" +
+	"\x04name\x18\v \x01(\tR\x04name\x12G\n" +
+	"\falternatives\x18\f \x03(\v2#.supplyhub.connector.v1.WebhookSpecR\falternatives\"F\n" +
 	"\fCheckRequest\x12\x1e\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tR\n" +
@@ -2578,45 +2612,46 @@ var file_supplyhub_connector_v1_connector_proto_depIdxs = []int32{
 	6,  // 2: supplyhub.connector.v1.DescribeResponse.manifest:type_name -> supplyhub.connector.v1.Manifest
 	7,  // 3: supplyhub.connector.v1.Manifest.streams:type_name -> supplyhub.connector.v1.StreamSpec
 	8,  // 4: supplyhub.connector.v1.Manifest.webhook:type_name -> supplyhub.connector.v1.WebhookSpec
-	34, // 5: supplyhub.connector.v1.CheckResponse.details:type_name -> supplyhub.connector.v1.CheckResponse.DetailsEntry
-	13, // 6: supplyhub.connector.v1.ReadResponse.records:type_name -> supplyhub.connector.v1.RecordBatch
-	14, // 7: supplyhub.connector.v1.ReadResponse.checkpoint:type_name -> supplyhub.connector.v1.Checkpoint
-	15, // 8: supplyhub.connector.v1.ReadResponse.progress:type_name -> supplyhub.connector.v1.Progress
-	0,  // 9: supplyhub.connector.v1.RecordBatch.records:type_name -> supplyhub.connector.v1.Record
-	35, // 10: supplyhub.connector.v1.Progress.rate_limit_wait:type_name -> google.protobuf.Duration
-	17, // 11: supplyhub.connector.v1.WriteRequest.changes:type_name -> supplyhub.connector.v1.Change
-	0,  // 12: supplyhub.connector.v1.Change.record:type_name -> supplyhub.connector.v1.Record
-	19, // 13: supplyhub.connector.v1.WriteResponse.results:type_name -> supplyhub.connector.v1.ChangeResult
-	1,  // 14: supplyhub.connector.v1.ChangeResult.error:type_name -> supplyhub.connector.v1.Error
-	3,  // 15: supplyhub.connector.v1.WebhookRequest.headers:type_name -> supplyhub.connector.v1.Header
-	0,  // 16: supplyhub.connector.v1.WebhookResponse.records:type_name -> supplyhub.connector.v1.Record
-	22, // 17: supplyhub.connector.v1.WebhookResponse.actions:type_name -> supplyhub.connector.v1.Action
-	25, // 18: supplyhub.connector.v1.RatesResponse.errors:type_name -> supplyhub.connector.v1.CarrierError
-	4,  // 19: supplyhub.connector.v1.Connector.Describe:input_type -> supplyhub.connector.v1.DescribeRequest
-	9,  // 20: supplyhub.connector.v1.Connector.Check:input_type -> supplyhub.connector.v1.CheckRequest
-	11, // 21: supplyhub.connector.v1.Source.Read:input_type -> supplyhub.connector.v1.ReadRequest
-	16, // 22: supplyhub.connector.v1.Sink.Write:input_type -> supplyhub.connector.v1.WriteRequest
-	20, // 23: supplyhub.connector.v1.Webhooks.ParseWebhook:input_type -> supplyhub.connector.v1.WebhookRequest
-	23, // 24: supplyhub.connector.v1.Carrier.Rates:input_type -> supplyhub.connector.v1.RatesRequest
-	26, // 25: supplyhub.connector.v1.Carrier.BuyLabel:input_type -> supplyhub.connector.v1.LabelRequest
-	28, // 26: supplyhub.connector.v1.Carrier.Track:input_type -> supplyhub.connector.v1.TrackRequest
-	30, // 27: supplyhub.connector.v1.FX.Rates:input_type -> supplyhub.connector.v1.FXRatesRequest
-	32, // 28: supplyhub.connector.v1.Customs.LandedCost:input_type -> supplyhub.connector.v1.LandedCostRequest
-	5,  // 29: supplyhub.connector.v1.Connector.Describe:output_type -> supplyhub.connector.v1.DescribeResponse
-	10, // 30: supplyhub.connector.v1.Connector.Check:output_type -> supplyhub.connector.v1.CheckResponse
-	12, // 31: supplyhub.connector.v1.Source.Read:output_type -> supplyhub.connector.v1.ReadResponse
-	18, // 32: supplyhub.connector.v1.Sink.Write:output_type -> supplyhub.connector.v1.WriteResponse
-	21, // 33: supplyhub.connector.v1.Webhooks.ParseWebhook:output_type -> supplyhub.connector.v1.WebhookResponse
-	24, // 34: supplyhub.connector.v1.Carrier.Rates:output_type -> supplyhub.connector.v1.RatesResponse
-	27, // 35: supplyhub.connector.v1.Carrier.BuyLabel:output_type -> supplyhub.connector.v1.LabelResponse
-	29, // 36: supplyhub.connector.v1.Carrier.Track:output_type -> supplyhub.connector.v1.TrackResponse
-	31, // 37: supplyhub.connector.v1.FX.Rates:output_type -> supplyhub.connector.v1.FXRatesResponse
-	33, // 38: supplyhub.connector.v1.Customs.LandedCost:output_type -> supplyhub.connector.v1.LandedCostResponse
-	29, // [29:39] is the sub-list for method output_type
-	19, // [19:29] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	8,  // 5: supplyhub.connector.v1.WebhookSpec.alternatives:type_name -> supplyhub.connector.v1.WebhookSpec
+	34, // 6: supplyhub.connector.v1.CheckResponse.details:type_name -> supplyhub.connector.v1.CheckResponse.DetailsEntry
+	13, // 7: supplyhub.connector.v1.ReadResponse.records:type_name -> supplyhub.connector.v1.RecordBatch
+	14, // 8: supplyhub.connector.v1.ReadResponse.checkpoint:type_name -> supplyhub.connector.v1.Checkpoint
+	15, // 9: supplyhub.connector.v1.ReadResponse.progress:type_name -> supplyhub.connector.v1.Progress
+	0,  // 10: supplyhub.connector.v1.RecordBatch.records:type_name -> supplyhub.connector.v1.Record
+	35, // 11: supplyhub.connector.v1.Progress.rate_limit_wait:type_name -> google.protobuf.Duration
+	17, // 12: supplyhub.connector.v1.WriteRequest.changes:type_name -> supplyhub.connector.v1.Change
+	0,  // 13: supplyhub.connector.v1.Change.record:type_name -> supplyhub.connector.v1.Record
+	19, // 14: supplyhub.connector.v1.WriteResponse.results:type_name -> supplyhub.connector.v1.ChangeResult
+	1,  // 15: supplyhub.connector.v1.ChangeResult.error:type_name -> supplyhub.connector.v1.Error
+	3,  // 16: supplyhub.connector.v1.WebhookRequest.headers:type_name -> supplyhub.connector.v1.Header
+	0,  // 17: supplyhub.connector.v1.WebhookResponse.records:type_name -> supplyhub.connector.v1.Record
+	22, // 18: supplyhub.connector.v1.WebhookResponse.actions:type_name -> supplyhub.connector.v1.Action
+	25, // 19: supplyhub.connector.v1.RatesResponse.errors:type_name -> supplyhub.connector.v1.CarrierError
+	4,  // 20: supplyhub.connector.v1.Connector.Describe:input_type -> supplyhub.connector.v1.DescribeRequest
+	9,  // 21: supplyhub.connector.v1.Connector.Check:input_type -> supplyhub.connector.v1.CheckRequest
+	11, // 22: supplyhub.connector.v1.Source.Read:input_type -> supplyhub.connector.v1.ReadRequest
+	16, // 23: supplyhub.connector.v1.Sink.Write:input_type -> supplyhub.connector.v1.WriteRequest
+	20, // 24: supplyhub.connector.v1.Webhooks.ParseWebhook:input_type -> supplyhub.connector.v1.WebhookRequest
+	23, // 25: supplyhub.connector.v1.Carrier.Rates:input_type -> supplyhub.connector.v1.RatesRequest
+	26, // 26: supplyhub.connector.v1.Carrier.BuyLabel:input_type -> supplyhub.connector.v1.LabelRequest
+	28, // 27: supplyhub.connector.v1.Carrier.Track:input_type -> supplyhub.connector.v1.TrackRequest
+	30, // 28: supplyhub.connector.v1.FX.Rates:input_type -> supplyhub.connector.v1.FXRatesRequest
+	32, // 29: supplyhub.connector.v1.Customs.LandedCost:input_type -> supplyhub.connector.v1.LandedCostRequest
+	5,  // 30: supplyhub.connector.v1.Connector.Describe:output_type -> supplyhub.connector.v1.DescribeResponse
+	10, // 31: supplyhub.connector.v1.Connector.Check:output_type -> supplyhub.connector.v1.CheckResponse
+	12, // 32: supplyhub.connector.v1.Source.Read:output_type -> supplyhub.connector.v1.ReadResponse
+	18, // 33: supplyhub.connector.v1.Sink.Write:output_type -> supplyhub.connector.v1.WriteResponse
+	21, // 34: supplyhub.connector.v1.Webhooks.ParseWebhook:output_type -> supplyhub.connector.v1.WebhookResponse
+	24, // 35: supplyhub.connector.v1.Carrier.Rates:output_type -> supplyhub.connector.v1.RatesResponse
+	27, // 36: supplyhub.connector.v1.Carrier.BuyLabel:output_type -> supplyhub.connector.v1.LabelResponse
+	29, // 37: supplyhub.connector.v1.Carrier.Track:output_type -> supplyhub.connector.v1.TrackResponse
+	31, // 38: supplyhub.connector.v1.FX.Rates:output_type -> supplyhub.connector.v1.FXRatesResponse
+	33, // 39: supplyhub.connector.v1.Customs.LandedCost:output_type -> supplyhub.connector.v1.LandedCostResponse
+	30, // [30:40] is the sub-list for method output_type
+	20, // [20:30] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_supplyhub_connector_v1_connector_proto_init() }
