@@ -175,6 +175,8 @@ func (s *Server) accessLog(c *gin.Context) {
 	if !s.log.Enabled(c.Request.Context(), level) {
 		return
 	}
+	// The path only, never the query: a webhook URL may carry the
+	// connection's token (?token=, Shippo) and API links ?access_token=.
 	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path, "route", route, "status", status,
 		"duration", d, "bytes", c.Writer.Size(), "request_id", c.GetString("request_id")}
 	if tok := c.GetString("token_id"); tok != "" {

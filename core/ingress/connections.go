@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +36,17 @@ type conn struct {
 	plugin   sdk.Plugin
 	manifest *sdk.Manifest
 	config   json.RawMessage // secrets decrypted
-	secret   string          // webhook signing secret, if any
-	loaded   time.Time
+	// secrets are the webhook signing secrets and tokens by config
+	// property: the manifest's webhook secret_field and those of its
+	// alternatives; an absent one is "".
+	secrets map[string]string
+	// tokens are the non-empty secrets of token schemes, which a delivery
+	// carries verbatim, as is and percent-encoded: the stored headers never
+	// show them.
+	tokens []string
+	// tokenHeaders are the headers of token schemes, stored redacted.
+	tokenHeaders []string
+	loaded       time.Time
 }
 
 // connCache keeps ready connections for the webhook hot path and the
@@ -93,8 +104,24 @@ func (in *Ingress) ready(ctx context.Context, sc *store.Connection) (*conn, erro
 	cn := &conn{Connection: *sc, plugin: p, manifest: m, config: cfg, loaded: time.Now()}
 	if m.Webhook != nil {
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(cfg, &obj) == nil {
-			json.Unmarshal(obj[m.Webhook.SecretField], &cn.secret) //nolint:errcheck // absent secret: verification fails clearly
+		json.Unmarshal(cfg, &obj) //nolint:errcheck // not an object: no secrets, verification fails clearly
+		cn.secrets = map[string]string{}
+		for _, sc := range m.Webhook.Schemes() {
+			var v string
+			if raw, ok := obj[sc.SecretField]; ok {
+				json.Unmarshal(raw, &v) //nolint:errcheck // not a string: "", verification fails clearly
+			}
+			cn.secrets[sc.SecretField] = v
+			if sc.Scheme == sdk.SchemeToken && sc.SignatureHeader != "" {
+				cn.tokenHeaders = append(cn.tokenHeaders, sc.SignatureHeader)
+			}
+			if sc.Scheme == sdk.SchemeToken && v != "" {
+				for _, t := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+					if !slices.Contains(cn.tokens, t) {
+						cn.tokens = append(cn.tokens, t)
+					}
+				}
+			}
 		}
 	}
 	return cn, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/store"
-	"github.com/supplyhub/supplyhub/sdk"
 )
 
 // committer appends inbox events with group commit: deliveries that arrive
@@ -115,6 +115,47 @@ func (c *committer) loop(ctx context.Context) {
 // droppedHeaders are never stored with a delivery.
 var droppedHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true}
 
+// redacted replaces a secret in a stored header.
+const redacted = "<redacted>"
+
+// storedHeaders returns the headers kept with a delivery: without
+// credentials, with every token scheme's header redacted, and with any
+// value that contains one of the connection's tokens redacted too (a
+// proxy may copy the original URL, ?token= included, into a header such
+// as X-Original-URI).
+func storedHeaders(cn *conn, h http.Header) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		if droppedHeaders[k] {
+			continue
+		}
+		if slices.ContainsFunc(cn.tokenHeaders, func(h string) bool { return strings.EqualFold(h, k) }) {
+			out[k] = []string{redacted}
+			continue
+		}
+		if slices.ContainsFunc(vs, func(v string) bool { return containsToken(v, cn.tokens) }) {
+			vs = slices.Clone(vs)
+			for i, v := range vs {
+				if containsToken(v, cn.tokens) {
+					vs[i] = redacted
+				}
+			}
+		}
+		out[k] = vs
+	}
+	return out
+}
+
+// containsToken reports whether v holds one of tokens (see conn.tokens).
+func containsToken(v string, tokens []string) bool {
+	for _, t := range tokens {
+		if strings.Contains(v, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // handleWebhook is POST /webhooks/:connection: verify, append durably,
 // acknowledge. It makes no plugin call.
 func (in *Ingress) handleWebhook(c *gin.Context) {
@@ -144,21 +185,15 @@ func (in *Ingress) handleWebhook(c *gin.Context) {
 		api.Fail(c, err) // over the limit: 413
 		return
 	}
-	if err := spec.Verify(cn.secret, c.Request.Header, body); err != nil {
+	// The query is only read for a token the manifest places there; the
+	// URL itself (with that token) is never stored or logged.
+	spec, err = spec.VerifyRequest(cn.secrets, c.Request.Header, c.Request.URL.Query(), body)
+	if err != nil {
 		in.metrics.webhooks.WithLabelValues(cn.Connector, "bad_signature").Inc()
 		api.Fail(c, api.Errorf(http.StatusUnauthorized, "bad_signature", "%v", err))
 		return
 	}
-	ev := store.InboxEvent{Connection: id, Body: body, ReceivedAt: time.Now(), Headers: make(map[string][]string, len(c.Request.Header))}
-	for k, v := range c.Request.Header {
-		switch {
-		case droppedHeaders[k]:
-		case spec.Scheme == sdk.SchemeToken && strings.EqualFold(k, spec.SignatureHeader):
-			ev.Headers[k] = []string{"<redacted>"}
-		default:
-			ev.Headers[k] = v
-		}
-	}
+	ev := store.InboxEvent{Connection: id, Body: body, ReceivedAt: time.Now(), Headers: storedHeaders(cn, c.Request.Header)}
 	if spec.EventIDHeader != "" {
 		ev.DedupeKey = c.GetHeader(spec.EventIDHeader)
 	}
