@@ -34,6 +34,10 @@ type Config struct {
 	// WebhookSecret is the EasyPost webhook secret the host verifies
 	// X-Hmac-Signature with.
 	WebhookSecret string `json:"webhook_secret,omitempty"`
+	// ShippoWebhookToken is a token you generate and append to the webhook
+	// URL you give Shippo (…/webhooks/<connection>?token=<token>); the
+	// host accepts a Shippo delivery only when its ?token= equals it.
+	ShippoWebhookToken string `json:"shippo_webhook_token,omitempty"`
 	// RateTimeout bounds rate shopping (Go duration, default "2s"): Rates
 	// returns at this deadline (or just before the caller's, if sooner)
 	// with whatever carriers answered.

@@ -78,14 +78,13 @@ func (c *Connector) config(raw json.RawMessage) (*parsedConfig, error) {
 
 // Describe returns the manifest.
 func (c *Connector) Describe(context.Context) (*sdk.Manifest, error) {
-	spec := webhookSpec
 	return &sdk.Manifest{
 		Name:         "carrier",
 		Version:      Version,
 		Description:  "Multi-carrier rates, labels and tracking through EasyPost- and Shippo-shaped APIs, plus zone/weight rate tables.",
 		ConfigSchema: configSchema,
-		SecretFields: []string{"easypost_api_key", "shippo_api_key", "webhook_secret"},
-		Webhook:      &spec,
+		SecretFields: []string{"easypost_api_key", "shippo_api_key", "webhook_secret", "shippo_webhook_token"},
+		Webhook:      WebhookSpec(),
 	}, nil
 }
 

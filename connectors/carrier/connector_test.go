@@ -3,6 +3,7 @@ package carrier
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -443,18 +444,32 @@ func TestTrackTestCodes(t *testing.T) {
 	}
 }
 
-// TestWebhookFromFake delivers the fake's signed tracker.updated to an HTTP
-// endpoint that verifies it as the host would and parses it.
+// TestWebhookFromFake delivers the fake's webhooks, EasyPost's signed
+// tracker.updated and Shippo's track_updated with ?token= in the URL, to an
+// HTTP endpoint that verifies them with the manifest as the host does and
+// parses them.
 func TestWebhookFromFake(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
-	spec := webhookSpec
-	var got *sdk.WebhookResponse
-	var mu sync.Mutex
+	m, err := New().Describe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	spec := m.Webhook
+	const shippoToken = "shp-Zr4w9-tQ2kLx8vNb"
+	secrets := map[string]string{"webhook_secret": "whsec-test", "shippo_webhook_token": shippoToken}
+	var (
+		mu     sync.Mutex
+		got    *sdk.WebhookResponse
+		scheme string
+	)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := make([]byte, r.ContentLength)
-		r.Body.Read(body)
-		if err := spec.Verify("whsec-test", r.Header, body); err != nil {
+		body, _ := io.ReadAll(r.Body)
+		sc, err := spec.VerifyRequest(secrets, r.Header, r.URL.Query(), body)
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
@@ -464,23 +479,68 @@ func TestWebhookFromFake(t *testing.T) {
 			return
 		}
 		mu.Lock()
-		got = resp
+		got, scheme = resp, sc.Name
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	if _, err := fastConnector().Track(context.Background(), sdk.TrackRequest{Config: easyPostConfig(srv, nil), Carrier: "USPS", TrackingNumber: "EZ4000000004"}); err != nil {
+	last := func() (*sdk.WebhookResponse, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		g, s := got, scheme
+		got, scheme = nil, ""
+		return g, s
+	}
+	ctx := context.Background()
+	if _, err := fastConnector().Track(ctx, sdk.TrackRequest{Config: easyPostConfig(srv, nil), Carrier: "USPS", TrackingNumber: "EZ4000000004"}); err != nil {
 		t.Fatal(err)
 	}
-	status, err := srv.SendEasyPostWebhook(context.Background(), hook.URL, "whsec-test", "EZ4000000004")
+	if _, err := fastConnector().Track(ctx, sdk.TrackRequest{Config: shippoConfig(srv, nil), Carrier: "USPS", TrackingNumber: "SHIPPO_DELIVERED"}); err != nil {
+		t.Fatal(err)
+	}
+
+	status, err := srv.SendEasyPostWebhook(ctx, hook.URL, "whsec-test", "EZ4000000004")
 	if err != nil || status != http.StatusOK {
-		t.Fatalf("delivery: %d %v", status, err)
+		t.Fatalf("easypost delivery: %d %v", status, err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if got == nil || len(got.Records) != 1 || got.Records[0].(*commerce.Shipment).Status != commerce.TrackingDelivered || got.Topic != "tracker.updated" {
-		t.Fatalf("parsed %+v", got)
+	if r, sc := last(); sc != "EasyPost" || r == nil || len(r.Records) != 1 || r.Records[0].(*commerce.Shipment).Status != commerce.TrackingDelivered || r.Topic != "tracker.updated" {
+		t.Fatalf("easypost: verified by %q, parsed %+v", sc, r)
 	}
-	if status, _ := srv.SendEasyPostWebhook(context.Background(), hook.URL, "other-secret", "EZ4000000004"); status != http.StatusUnauthorized {
-		t.Fatalf("a delivery signed with another secret got %d", status)
+	// The registered URL may carry its own query; Shippo appends the token.
+	status, err = srv.SendShippoWebhook(ctx, hook.URL+"/hooks?src=shippo", shippoToken, "usps", "SHIPPO_DELIVERED")
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("shippo delivery: %d %v", status, err)
+	}
+	r, sc := last()
+	if sc != "Shippo" || r == nil || len(r.Records) != 1 || r.Topic != "track_updated" {
+		t.Fatalf("shippo: verified by %q, parsed %+v", sc, r)
+	}
+	if sh := r.Records[0].(*commerce.Shipment); sh.Status != commerce.TrackingDelivered || sh.TrackingNumbers[0] != "SHIPPO_DELIVERED" {
+		t.Fatalf("shippo shipment %+v", sh)
+	}
+
+	refused := []struct {
+		name string
+		send func() (int, error)
+	}{
+		{"easypost signed with another secret", func() (int, error) {
+			return srv.SendEasyPostWebhook(ctx, hook.URL, "other-secret", "EZ4000000004")
+		}},
+		{"shippo with another token", func() (int, error) {
+			return srv.SendShippoWebhook(ctx, hook.URL, shippoToken+"x", "usps", "SHIPPO_DELIVERED")
+		}},
+		{"shippo without a token", func() (int, error) {
+			return srv.SendShippoWebhook(ctx, hook.URL, "", "usps", "SHIPPO_DELIVERED")
+		}},
+		{"the easypost secret as a shippo token", func() (int, error) {
+			return srv.SendShippoWebhook(ctx, hook.URL, "whsec-test", "usps", "SHIPPO_DELIVERED")
+		}},
+	}
+	for _, tc := range refused {
+		if status, err := tc.send(); err != nil || status != http.StatusUnauthorized {
+			t.Errorf("%s: %d %v, want 401", tc.name, status, err)
+		}
+	}
+	if r, sc := last(); r != nil {
+		t.Fatalf("a refused delivery was parsed (verified by %q)", sc)
 	}
 }

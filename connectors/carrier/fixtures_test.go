@@ -157,7 +157,7 @@ func TestWebhookFixtures(t *testing.T) {
 	for k, v := range hdr.Headers {
 		h.Set(k, v)
 	}
-	spec := webhookSpec
+	spec := WebhookSpec()
 	if err := spec.Validate(); err != nil {
 		t.Fatal(err)
 	}

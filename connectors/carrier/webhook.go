@@ -9,19 +9,40 @@ import (
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
-// webhookSpec is EasyPost's signature scheme: X-Hmac-Signature =
-// "hmac-sha256-hex=" + lowercase hex HMAC-SHA256 of the raw body keyed with
-// the NFKD-normalised webhook secret (@easypost/api validateWebhook).
-// EasyPost sends no event id header, so the host deduplicates by the body's
-// SHA-256; redeliveries of one Event are byte-identical.
-var webhookSpec = sdk.WebhookSpec{
-	Scheme:              sdk.SchemeHMACSHA256,
-	SignatureHeader:     "X-Hmac-Signature",
-	Encoding:            "hex",
-	Prefix:              "hmac-sha256-hex=",
-	SecretField:         "webhook_secret",
-	SecretNormalization: "NFKD",
+// WebhookSpec is how the host verifies tracking webhooks natively, from
+// either sender:
+//
+//   - EasyPost: X-Hmac-Signature = "hmac-sha256-hex=" + lowercase hex
+//     HMAC-SHA256 of the raw body keyed with the NFKD-normalised
+//     webhook_secret (@easypost/api validateWebhook).
+//   - Shippo: the self-generated token of its webhook security options,
+//     appended to the registered URL as ?token= and echoed on every POST
+//     (docs.goshippo.com, "Webhook security"), compared with
+//     shippo_webhook_token.
+//
+// Neither sends an event id header, so the host deduplicates by the body's
+// SHA-256; redeliveries of one event are byte-identical.
+func WebhookSpec() *sdk.WebhookSpec {
+	return &sdk.WebhookSpec{
+		Scheme:              sdk.SchemeHMACSHA256,
+		SignatureHeader:     "X-Hmac-Signature",
+		Encoding:            "hex",
+		Prefix:              "hmac-sha256-hex=",
+		SecretField:         "webhook_secret",
+		SecretNormalization: "NFKD",
+		Name:                "EasyPost",
+		Alternatives: []sdk.WebhookSpec{{
+			Scheme:      sdk.SchemeToken,
+			QueryParam:  ShippoTokenParam,
+			SecretField: "shippo_webhook_token",
+			Name:        "Shippo",
+		}},
+	}
 }
+
+// ShippoTokenParam is the query parameter of the webhook URL registered
+// with Shippo that carries shippo_webhook_token.
+const ShippoTokenParam = "token"
 
 // ParseTrackingWebhook parses a tracking webhook body: an EasyPost Event
 // ("object": "Event") whose result is a Tracker, or a Shippo track_updated

@@ -10,8 +10,8 @@
 // the demo. Start with NewServer; point an easypost account's base_url at
 // URL+"/v2" and a shippo account's at URL. SetCarrierDelay makes one carrier
 // slow, FailCarrier makes it fail, SetNow moves the clock that drives
-// tracking, and SendEasyPostWebhook / SendShippoWebhook deliver signed
-// tracking webhooks.
+// tracking, and SendEasyPostWebhook (HMAC-signed) / SendShippoWebhook
+// (?token= in the URL) deliver tracking webhooks.
 package carriertest
 
 import (
@@ -28,6 +28,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -945,6 +946,38 @@ func (s *Server) ShippoTrackEvent(carrier, number string) ([]byte, error) {
 		return nil, fmt.Errorf("carriertest: no parcel %q", number)
 	}
 	return json.Marshal(map[string]any{"event": "track_updated", "test": true, "data": s.shTrackJSON(t, carrier)})
+}
+
+// SendShippoWebhook posts a track_updated webhook for the parcel to
+// webhookURL with token appended as ?token=, as Shippo does for a webhook
+// registered with a self-generated token (the URL's own query is kept),
+// and returns the response status. An empty token sends none.
+func (s *Server) SendShippoWebhook(ctx context.Context, webhookURL, token, carrier, number string) (int, error) {
+	body, err := s.ShippoTrackEvent(carrier, number)
+	if err != nil {
+		return 0, err
+	}
+	u, err := url.Parse(webhookURL)
+	if err != nil {
+		return 0, fmt.Errorf("carriertest: webhook URL: %w", err)
+	}
+	if token != "" {
+		q := u.Query()
+		q.Set("token", token)
+		u.RawQuery = q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Shippo-Webhooks/1.0 (carriertest)")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // Stall makes every request hang until release is called (or the client
