@@ -128,14 +128,17 @@ func (s *WebhookSpec) Verify(secret string, header http.Header, body []byte) err
 }
 
 // VerifyRequest authenticates a delivery against the spec and its
-// Alternatives, in constant time, and returns the scheme that verified it.
+// Alternatives, in constant time, and returns the scheme it checked: its
+// EventIDHeader, TopicHeader and OrderingKeyHeader apply to the delivery.
 // It takes the first scheme (the spec itself, then Alternatives in order)
 // whose signature header or query parameter the delivery carries and
-// verifies it with secrets[scheme.SecretField] alone; a scheme whose
-// secret is empty refuses every delivery. When the delivery carries none,
-// the error names every place a signature was expected. Failures wrap
-// ErrBadSignature. secrets holds the connection's decrypted secrets by
-// config property; query is the webhook URL's query.
+// verifies it with secrets[scheme.SecretField] alone, never falling back
+// to another; a scheme whose secret is empty refuses every delivery. When
+// the delivery carries none, the scheme is nil and the error names every
+// place a signature was expected. Failures wrap ErrBadSignature. secrets
+// holds the connection's decrypted secrets by config property; query is
+// the webhook URL's query. A spec without Alternatives behaves as Verify
+// does, plus its QueryParam.
 func (s *WebhookSpec) VerifyRequest(secrets map[string]string, header http.Header, query url.Values, body []byte) (*WebhookSpec, error) {
 	if len(s.Alternatives) == 0 {
 		return s, s.verifyOne(secrets[s.SecretField], header, query, body)
