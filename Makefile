@@ -8,7 +8,7 @@ ADDR      ?= 127.0.0.1:8080
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build run test test-short bench lint fmt proto
+.PHONY: help build run test test-race test-short bench lint fmt proto
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -29,8 +29,16 @@ build: ## build the supplyhub binary into bin/ and every first-party plugin into
 run: build ## build and start the gateway on the embedded store and bus (data in ./data)
 	$(BIN)/supplyhub serve --addr $(ADDR) --data-dir $(DATA_DIR)
 
-test: ## run every test (PostgreSQL and external NATS suites run when their SUPPLYHUB_TEST_* variables are set)
+# The concurrent core: the race detector runs its tests in `make test` too.
+RACE_PKGS = ./core/api/... ./core/bus/... ./core/host/... ./core/ingress/... ./core/planning/... ./core/store/... \
+	./core/forecast/ ./core/inventory/ ./core/recommend/ ./core/routing/ ./sdk/...
+
+test: ## run every test, then the concurrent core again under the race detector (PostgreSQL and external NATS suites run when their SUPPLYHUB_TEST_* variables are set)
 	$(GO) test -count=1 -timeout 12m ./...
+	$(GO) test -race -count=1 -timeout 10m $(RACE_PKGS)
+
+test-race: ## only the concurrent core under the race detector
+	$(GO) test -race -count=1 -timeout 10m $(RACE_PKGS)
 
 test-short: ## run the fast unit tests only
 	$(GO) test -short -count=1 ./...
