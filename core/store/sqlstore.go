@@ -133,6 +133,8 @@ func recordKeys(rec commerce.Record) map[string][]string {
 		}
 	case *commerce.InventoryLevel:
 		skus, locations = []string{r.SKU}, []string{r.LocationID}
+	case *commerce.Receipt:
+		skus, locations = []string{r.SKU}, []string{r.LocationID}
 	case *commerce.Shipment:
 		for _, l := range r.Lines {
 			if l.SKU != "" {

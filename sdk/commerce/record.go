@@ -26,6 +26,7 @@ const (
 	KindForecast                Kind = "forecast"
 	KindReplenishmentSuggestion Kind = "replenishment_suggestion"
 	KindProductRecommendations  Kind = "product_recommendations"
+	KindReceipt                 Kind = "receipt"
 )
 
 // InternalConnection is the source connection of records that Supplyhub
@@ -96,6 +97,7 @@ var factories = map[Kind]func() Record{
 	KindForecast:                func() Record { return new(Forecast) },
 	KindReplenishmentSuggestion: func() Record { return new(ReplenishmentSuggestion) },
 	KindProductRecommendations:  func() Record { return new(ProductRecommendations) },
+	KindReceipt:                 func() Record { return new(Receipt) },
 }
 
 // Kinds returns every record kind, sorted.

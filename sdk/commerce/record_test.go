@@ -161,6 +161,12 @@ func TestValidateOtherKinds(t *testing.T) {
 			}
 		}, "items"},
 		{KindProductRecommendations, func(r Record) { r.(*ProductRecommendations).GeneratedAt = time.Time{} }, "generated_at"},
+		{KindReceipt, func(r Record) { r.(*Receipt).SKU = "" }, "sku"},
+		{KindReceipt, func(r Record) { r.(*Receipt).LocationID = " " }, "location_id"},
+		{KindReceipt, func(r Record) { r.(*Receipt).Quantity = 0 }, "quantity"},
+		{KindReceipt, func(r Record) { r.(*Receipt).Quantity = -3 }, "quantity"},
+		{KindReceipt, func(r Record) { r.(*Receipt).ExpectedAt = new(time.Time) }, "expected_at"},
+		{KindReceipt, func(r Record) { r.(*Receipt).Source.ExternalID = "" }, "source.external_id"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.field, func(t *testing.T) {
@@ -310,4 +316,37 @@ func FuzzDecodeOrder(f *testing.F) {
 			t.Fatalf("valid order's encoding does not decode: %v\n%s", err, out)
 		}
 	})
+}
+
+// TestReceiptTombstoneAndUndated checks what a connector sends when a
+// receipt is received or cancelled (a tombstone with no quantity) and
+// that an expected arrival is optional.
+func TestReceiptTombstoneAndUndated(t *testing.T) {
+	t.Parallel()
+	tomb := &Receipt{Meta: Meta{Source: Ref{Connection: "odoo", ExternalID: "stock.move,42"}, UpdatedAt: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC), Deleted: true}}
+	if err := tomb.Validate(); err != nil {
+		t.Fatalf("tombstone: %v", err)
+	}
+	r, err := DecodeValid(KindReceipt, loadExample(t, KindReceipt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := r.(*Receipt)
+	if want := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC); rc.ExpectedAt == nil || !rc.ExpectedAt.Equal(want) {
+		t.Fatalf("expected_at = %v, want %v", rc.ExpectedAt, want)
+	}
+	if rc.Quantity != 48 || rc.Document != "WH/IN/00042" || rc.PurchaseOrder != "P00017" || rc.Supplier != "Acme Components" {
+		t.Fatalf("decoded %+v", rc)
+	}
+	rc.ExpectedAt = nil
+	if err := rc.Validate(); err != nil {
+		t.Fatalf("undated receipt: %v", err)
+	}
+	b, err := json.Marshal(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("expected_at")) {
+		t.Fatalf("an undated receipt encodes expected_at: %s", b)
+	}
 }
