@@ -26,6 +26,7 @@ const (
 	StreamLocations       = "locations"
 	StreamInventoryLevels = "inventory_levels"
 	StreamCustomers       = "customers"
+	StreamReceipts        = "receipts"
 )
 
 // ConflictMarker starts every note the connector posts in Odoo's chatter
@@ -112,7 +113,7 @@ func (c *Connector) Describe(ctx context.Context) (*sdk.Manifest, error) {
 	return &sdk.Manifest{
 		Name:         "odoo",
 		Version:      Version,
-		Description:  "Odoo ERP (17, 18, 19) through its external API (JSON-2 or JSON-RPC): products, warehouses, stock with incoming receipts and customers in; marketplace orders as sale orders and replenishment suggestions as draft RFQs out.",
+		Description:  "Odoo ERP (17, 18, 19) through its external API (JSON-2 or JSON-RPC): products, warehouses, stock, dated incoming receipts and customers in; marketplace orders as sale orders and replenishment suggestions as draft RFQs out.",
 		ConfigSchema: []byte(ConfigSchema),
 		SecretFields: []string{"api_key"},
 		RateLimitKey: "base_url",
@@ -125,6 +126,8 @@ func (c *Connector) Describe(ctx context.Context) (*sdk.Manifest, error) {
 				Description: "Stock per storable product and warehouse: on hand and reserved (stock.quant in the warehouse's internal locations), available, and incoming (open receipts, which include confirmed purchase orders)."},
 			{Name: StreamCustomers, Kinds: []commerce.Kind{commerce.KindCustomer}, CursorField: "write_date",
 				Description: "Partners with a customer rank, with their own and delivery addresses; archived ones as tombstones."},
+			{Name: StreamReceipts, Kinds: []commerce.Kind{commerce.KindReceipt}, CursorField: "write_date",
+				Description: "Open incoming stock moves (purchase receipts and inbound transfers), one per move: SKU, warehouse, quantity still to receive, expected arrival (the move's scheduled date), receipt and purchase order names and the vendor; moves received or cancelled since the last read as tombstones."},
 		},
 		WriteActions: []string{sdk.ActionUpsertOrder, sdk.ActionCancelOrder, sdk.ActionCreatePurchaseOrder, sdk.ActionSetInventory},
 	}, nil

@@ -179,7 +179,7 @@ func (c *Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadS
 	st, ok := c.streams()[req.Stream]
 	if !ok {
 		return sdk.InvalidInput("odoo: read: unknown stream %q", req.Stream).
-			WithDetail("use one of %s, %s, %s, %s", StreamProducts, StreamLocations, StreamInventoryLevels, StreamCustomers)
+			WithDetail("use one of %s, %s, %s, %s, %s", StreamProducts, StreamLocations, StreamInventoryLevels, StreamCustomers, StreamReceipts)
 	}
 	if req.Mode != "" && req.Mode != sdk.ModeFull && req.Mode != sdk.ModeIncremental {
 		return sdk.InvalidInput("odoo: read: mode %q must be full or incremental", req.Mode)

@@ -63,6 +63,7 @@ func (c *Connector) streams() map[string]stream {
 			fetch:   fetchCustomers,
 			parseID: func(id string) (int64, bool) { return parseRef(id, "res.partner") },
 		},
+		StreamReceipts: receiptsStream(),
 	}
 }
 

@@ -562,3 +562,146 @@ func (s *Server) AddSaleOrderLine(orderID int64, sku string, qty, price float64)
 	})
 	return id, err
 }
+
+// Move is an incoming stock move: a receipt line of a confirmed purchase
+// order.
+type Move struct {
+	ID int64
+	// SKU is the product's internal reference.
+	SKU string
+	// WarehouseCode is the code of the destination's warehouse.
+	WarehouseCode string
+	// Demand is product_uom_qty; Quantity the part received (picked).
+	Demand, Quantity float64
+	// State is draft, assigned, done or cancel.
+	State string
+	// Date is the scheduled (expected) date.
+	Date time.Time
+	// Reference is the receipt's name ("WH/IN/00001"); Origin the
+	// purchase order's name.
+	Reference, Origin string
+	// WriteDate is the move's write_date.
+	WriteDate time.Time
+}
+
+// IncomingMoves lists the incoming stock moves by id, in every state.
+func (s *Server) IncomingMoves() []Move {
+	var out []Move
+	_ = s.do(false, func(tx *tx) error {
+		t := tx.db.tables["stock.move"]
+		for _, id := range t.ids {
+			r := t.rows[id]
+			if str(r["picking_code"]) != "incoming" {
+				continue
+			}
+			m := Move{ID: id, Demand: num(r["product_uom_qty"]), Quantity: num(r["quantity"]), State: str(r["state"]),
+				Reference: str(r["reference"]), Origin: str(r["origin"])}
+			m.Date, _ = r["date"].(time.Time)
+			m.WriteDate, _ = r["write_date"].(time.Time)
+			if p := tx.get("product.product", r["product_id"].(int64)); p != nil {
+				m.SKU = str(p["default_code"])
+			}
+			if loc := tx.get("stock.location", r["location_dest_id"].(int64)); loc != nil {
+				if wh, _ := loc["warehouse_id"].(int64); wh != 0 {
+					m.WarehouseCode = str(tx.get("stock.warehouse", wh)["code"])
+				}
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out
+}
+
+// ReceiveMove records qty more units received on an open incoming move,
+// as a warehouse worker entering the quantity on the receipt does. When
+// the whole demand is received the move is validated: it becomes done and
+// its quantity enters the destination's stock.
+func (s *Server) ReceiveMove(id int64, qty float64) error {
+	return s.do(true, func(tx *tx) error {
+		m := tx.get("stock.move", id)
+		if m == nil || str(m["picking_code"]) != "incoming" {
+			return fmt.Errorf("odootest: no incoming move %d", id)
+		}
+		if st := str(m["state"]); st == "done" || st == "cancel" || st == "draft" {
+			return fmt.Errorf("odootest: move %d is %s", id, st)
+		}
+		got := num(m["quantity"]) + qty
+		tx.set("stock.move", id, "quantity", got)
+		if got < num(m["product_uom_qty"]) {
+			return nil
+		}
+		tx.set("stock.move", id, "state", "done")
+		pid, loc := m["product_id"].(int64), m["location_dest_id"].(int64)
+		t := tx.db.tables["stock.quant"]
+		for _, qid := range t.ids {
+			q := t.rows[qid]
+			if q["product_id"] == pid && q["location_id"] == loc {
+				tx.set("stock.quant", qid, "quantity", num(q["quantity"])+got)
+				return nil
+			}
+		}
+		_, err := tx.create("stock.quant", map[string]any{"product_id": f(pid), "location_id": f(loc), "quantity": got})
+		return err
+	})
+}
+
+// RescheduleMove moves an open incoming move's scheduled date, as a buyer
+// does when the vendor confirms another delivery date.
+func (s *Server) RescheduleMove(id int64, date time.Time) error {
+	return s.do(true, func(tx *tx) error {
+		if m := tx.get("stock.move", id); m == nil || str(m["picking_code"]) != "incoming" {
+			return fmt.Errorf("odootest: no incoming move %d", id)
+		}
+		tx.set("stock.move", id, "date", date.UTC().Truncate(time.Second))
+		return nil
+	})
+}
+
+// CancelMove cancels an open incoming move.
+func (s *Server) CancelMove(id int64) error {
+	return s.do(true, func(tx *tx) error {
+		if m := tx.get("stock.move", id); m == nil || str(m["picking_code"]) != "incoming" {
+			return fmt.Errorf("odootest: no incoming move %d", id)
+		}
+		tx.set("stock.move", id, "state", "cancel")
+		return nil
+	})
+}
+
+// AddReceipt orders qty units of a SKU from a vendor for a warehouse,
+// expected on a date, and confirms the order, as a buyer does: the order's
+// receipt move is incoming stock. It returns the move's id.
+func (s *Server) AddReceipt(sku, warehouseCode, vendor string, qty float64, expected time.Time) (int64, error) {
+	var move int64
+	err := s.do(true, func(tx *tx) error {
+		pid := tx.find("product.product", "default_code", sku)
+		wh := tx.find("stock.warehouse", "code", warehouseCode)
+		partner := tx.find("res.partner", "name", vendor)
+		if pid == 0 || wh == 0 || partner == 0 {
+			return fmt.Errorf("odootest: no product %q, warehouse %q or vendor %q", sku, warehouseCode, vendor)
+		}
+		pt := tx.get("stock.warehouse", wh)["in_type_id"].(int64)
+		po, err := tx.create("purchase.order", map[string]any{"partner_id": f(partner), "picking_type_id": f(pt),
+			"order_line": []any{[]any{0.0, 0.0, map[string]any{"product_id": f(pid), "product_qty": qty,
+				"date_planned": expected.UTC().Format(dtLayout)}}}})
+		if err != nil {
+			return err
+		}
+		before := tx.db.tables["stock.move"].next
+		if err := confirmPurchase(tx, po); err != nil {
+			return err
+		}
+		t := tx.db.tables["stock.move"]
+		for _, id := range t.ids {
+			if id >= before && t.rows[id]["product_id"] == pid {
+				move = id
+			}
+		}
+		if move == 0 {
+			return fmt.Errorf("odootest: confirming the order of %s made no receipt", sku)
+		}
+		return nil
+	})
+	return move, err
+}

@@ -418,6 +418,9 @@ func confirmPurchase(tx *tx, id int64) error {
 	}
 	dest := pt["default_location_dest_id"].(int64)
 	src := vendorLocation(tx)
+	// the receipt (picking) of the order: its moves carry its name as
+	// their reference, as stock.move.reference does
+	receipt := receiptName(tx, pt)
 	saved := tx.sudo
 	tx.sudo = true
 	defer func() { tx.sudo = saved }()
@@ -433,11 +436,28 @@ func confirmPurchase(tx *tx, id int64) error {
 		if _, err := tx.create("stock.move", map[string]any{"name": l["name"], "product_id": float64(l["product_id"].(int64)),
 			"product_uom_qty": qty, "state": "assigned", "picking_code": "incoming", "location_id": float64(src),
 			"location_dest_id": float64(dest), "date": l["date_planned"].(time.Time).UTC().Format(dtLayout),
-			"origin": o["name"], "purchase_line_id": float64(lid), "reference": o["name"]}); err != nil {
+			"origin": o["name"], "purchase_line_id": float64(lid), "reference": receipt}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// receiptName names the next receipt of an operation type's warehouse,
+// "WH/IN/00001", counting the receipts named so far.
+func receiptName(tx *tx, pt record) string {
+	code := "IN"
+	if wh := tx.get("stock.warehouse", pt["warehouse_id"].(int64)); wh != nil {
+		code = wh["code"].(string) + "/IN"
+	}
+	seen := map[string]bool{}
+	t := tx.db.tables["stock.move"]
+	for _, id := range t.ids {
+		if ref, _ := t.rows[id]["reference"].(string); strings.HasPrefix(ref, code+"/") {
+			seen[ref] = true
+		}
+	}
+	return fmt.Sprintf("%s/%05d", code, len(seen)+1)
 }
 
 func vendorLocation(tx *tx) int64 {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,9 @@ func upstream(srv *odootest.Server) conformance.Upstream {
 			case odoo.StreamCustomers:
 				id, err := srv.AddCustomer(fmt.Sprintf("Conformance Buyer %d", n), fmt.Sprintf("buyer%d@conformance.example", n))
 				return fmt.Sprintf("res.partner,%d", id), err
+			case odoo.StreamReceipts:
+				id, err := srv.AddReceipt(activeStorable(srv)[2].SKU, "WH", vendor(srv), float64(10+n), time.Now().UTC().AddDate(0, 0, 5))
+				return fmt.Sprintf("stock.move,%d", id), err
 			}
 			return "", fmt.Errorf("suite: cannot add to stream %s", stream)
 		},
@@ -108,11 +112,28 @@ func upstream(srv *odootest.Server) conformance.Upstream {
 			case odoo.StreamCustomers:
 				id := srv.Customers()[0]
 				return fmt.Sprintf("res.partner,%d", id), srv.UpdateCustomer(id, fmt.Sprintf("+49 30 %07d", n))
+			case odoo.StreamReceipts:
+				for _, m := range srv.IncomingMoves() {
+					if m.State == "assigned" && m.SKU != "" && m.Demand-m.Quantity >= 2 {
+						return fmt.Sprintf("stock.move,%d", m.ID), srv.ReceiveMove(m.ID, 1)
+					}
+				}
+				return "", fmt.Errorf("suite: the fake has no open receipt to receive part of")
 			}
 			return "", fmt.Errorf("suite: cannot update stream %s", stream)
 		},
 		Stall: srv.Stall,
 	}
+}
+
+// vendor returns the name of one of the fake's vendors.
+func vendor(srv *odootest.Server) string {
+	names := make([]string, 0)
+	for name := range srv.Suppliers() {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names[0]
 }
 
 // activeStorable returns the active storable products with a SKU.
