@@ -117,6 +117,11 @@ type Decision struct {
 	// DaysToOrder is how many days until an order is due: 0 today, -1 when
 	// none is due within the forecast.
 	DaysToOrder int
+	// Late is the units of dated receipts expected after the protection
+	// period (the lead time, plus the review period for rs) of an order
+	// placed on the order day: an order placed then arrives first, so the
+	// decision does not count on them.
+	Late int
 	// Quantity is the order due then (0 when none).
 	Quantity int
 	// Stockout is the day demand first goes unserved if nothing is ordered,
@@ -164,10 +169,22 @@ func decide(in Input, cfg Config) (Decision, error) {
 	today := commerce.DateOf(cfg.Now)
 	horizon := min(in.Demand.Horizon(), maxProjection)
 
-	// When is an order due?
+	// When is an order due? A dated receipt expected after an order placed
+	// on a day would arrive (the day plus the protection period) does not
+	// protect that order's lead time: the position compared with the
+	// reorder point that day leaves it out.
+	late := func(day int) int {
+		n := 0
+		for _, r := range p.Receipts {
+			if today.DaysUntil(r.Expected) > day+lv.ProtectionDays {
+				n += r.Quantity
+			}
+		}
+		return n
+	}
 	if rule.Policy == PolicyRS {
-		if q := lv.Order(d.Position); q > 0 {
-			d.DaysToOrder, d.Quantity = 0, q
+		if q := lv.Order(d.Position - late(0)); q > 0 {
+			d.DaysToOrder, d.Quantity, d.Late = 0, q, late(0)
 		}
 	} else {
 		proj := float64(d.Position)
@@ -175,9 +192,9 @@ func decide(in Input, cfg Config) (Decision, error) {
 			if day > 0 {
 				proj -= in.Demand.Mean(day)
 			}
-			if proj <= lv.ReorderPoint {
-				d.DaysToOrder = day
-				d.Quantity = lv.Order(int(math.Floor(proj + 1e-9)))
+			if eff := proj - float64(late(day)); eff <= lv.ReorderPoint {
+				d.DaysToOrder, d.Late = day, late(day)
+				d.Quantity = lv.Order(int(math.Floor(eff + 1e-9)))
 				break
 			}
 		}
@@ -256,7 +273,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 func reason(d Decision, rule Rule) string {
 	in, lv := d.Input, d.Levels
 	var b strings.Builder
-	pos := fmt.Sprintf("inventory position %d (available %d, incoming %d)", d.Position, in.Position.Available, in.Position.Incoming)
+	pos := fmt.Sprintf("inventory position %d (available %d, incoming %d%s)", d.Position, in.Position.Available, in.Position.Incoming, receiptNote(d))
 	switch rule.Policy {
 	case PolicyRS:
 		fmt.Fprintf(&b, "Periodic review every %d days: order up to S = %.1f, which covers expected demand %.1f over the review period and lead time (%d days) plus safety stock %.1f for a %s (%s); %s",
@@ -298,6 +315,34 @@ func reason(d Decision, rule Rule) string {
 		fmt.Fprintf(&b, ". No stockout is expected within the %d-day forecast", min(in.Demand.Horizon(), maxProjection))
 	}
 	fmt.Fprintf(&b, ". Rule: %s (%s).", rule, d.RuleSource)
+	return b.String()
+}
+
+// receiptNote lists the first dated receipts of a decision's position and
+// says how many units arrive too late to count, for the reason.
+func receiptNote(d Decision) string {
+	rs := d.Input.Position.Receipts
+	if len(rs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("; dated: ")
+	for i, r := range rs {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(rs)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d on %s", r.Quantity, r.Expected)
+		if r.Ref != "" {
+			fmt.Fprintf(&b, " (%s)", r.Ref)
+		}
+	}
+	if d.Late > 0 {
+		fmt.Fprintf(&b, "; %d expected after the %d-day protection period are not counted", d.Late, d.Levels.ProtectionDays)
+	}
 	return b.String()
 }
 

@@ -146,6 +146,66 @@ func TestStockoutWithReceipts(t *testing.T) {
 	}
 }
 
+// TestDecideLateReceipts checks that a receipt expected after the lead
+// time of an order placed now does not hold the order back, while the same
+// receipt expected within the lead time does.
+func TestDecideLateReceipts(t *testing.T) {
+	t.Parallel()
+	today := commerce.DateOf(planNow)
+	rop := Rule{Policy: PolicyROP, Service: CSL(0.95), NoUndershoot: true}
+	input := func(expected int, rule Rule) Input {
+		return Input{
+			Position: Position{SKU: "S", LocationID: "L", OnHand: 60, Available: 60, Incoming: 100,
+				Receipts: []Receipt{{SKU: "S", LocationID: "L", Quantity: 100, Expected: today.AddDays(expected), Ref: "WH/IN/00042"}}},
+			Demand:   constDemand(t, 10, 3, 60),
+			LeadTime: LeadTime{Days: 9},
+			Rule:     &rule,
+		}
+	}
+	tests := []struct {
+		name               string
+		expected           int
+		rule               Rule
+		wantDays, wantLate int
+		wantQty            int
+		wantStockout       commerce.Date
+		reason             []string
+	}{
+		// ROP 104.8: 160 units reach it on day 6 (160 − 60 = 100).
+		{"rop, receipt within the lead time", 3, rop, 6, 0, 140, today.AddDays(17),
+			[]string{"incoming 100; dated: 100 on 2026-03-17 (WH/IN/00042))", "in 6 days"}},
+		// The receipt on day 20 arrives after an order placed today (day 9):
+		// only the 60 available count, below 104.8; they last 6 days.
+		{"rop, receipt after the lead time", 20, rop, 0, 100, 140, today.AddDays(7),
+			[]string{"100 on 2026-04-03 (WH/IN/00042); 100 expected after the 9-day protection period are not counted", "runs out around 2026-03-21"}},
+		// rs protects review + lead = 16 days: S = 160 + 1.2816·12 = 175.4.
+		{"rs, receipt within the protection period", 12, Rule{Policy: PolicyRS, Service: CSL(0.9), ReviewPeriod: 7}, 0, 0, 16, today.AddDays(7), nil},
+		{"rs, receipt after the protection period", 20, Rule{Policy: PolicyRS, Service: CSL(0.9), ReviewPeriod: 7}, 0, 100, 116, today.AddDays(7),
+			[]string{"expected after the 16-day protection period are not counted"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := Decide(input(tt.expected, tt.rule), Config{Now: planNow, Lookahead: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.DaysToOrder != tt.wantDays || d.Late != tt.wantLate || d.Quantity != tt.wantQty || d.Stockout != tt.wantStockout {
+				t.Fatalf("order %d in %d days, %d late, stockout %s; want %d in %d days, %d late, stockout %s",
+					d.Quantity, d.DaysToOrder, d.Late, d.Stockout, tt.wantQty, tt.wantDays, tt.wantLate, tt.wantStockout)
+			}
+			if d.Position != 160 {
+				t.Errorf("position %d, want 160 (available and every receipt)", d.Position)
+			}
+			for _, want := range tt.reason {
+				if d.Suggestion == nil || !strings.Contains(d.Suggestion.Reason, want) {
+					t.Errorf("reason lacks %q: %v", want, d.Suggestion)
+				}
+			}
+		})
+	}
+}
+
 func seq(ins []Input) iter.Seq2[Input, error] {
 	return func(yield func(Input, error) bool) {
 		for _, in := range ins {
