@@ -53,6 +53,7 @@ func (s *Service) pushATS(ctx context.Context, sku string, version int64) error 
 		}
 		levels = append(levels, *rec.(*commerce.InventoryLevel))
 	}
+	// No receipts: available-to-sell never counts stock still on its way.
 	positions, err := inventory.Positions(levels, nil)
 	if err != nil {
 		return err

@@ -97,7 +97,11 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 	for i, l := range levels {
 		lv[i] = *l
 	}
-	positions, err := inventory.Positions(lv, nil)
+	receipts, err := storedReceipts(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	positions, err := inventory.Positions(lv, receipts)
 	if err != nil {
 		return err
 	}
@@ -199,6 +203,44 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 		}
 	}
 	return s.pushPurchases(ctx)
+}
+
+// storedReceipts returns the open receipts in the store (dated incoming
+// stock, e.g. from the Odoo connector's receipts stream) for the planner.
+// Where a SKU-location has receipts, inventory.Positions counts them
+// instead of the level's undated Incoming figure, so stock on its way is
+// never counted twice. Expected days are UTC calendar days, like the
+// plan's today.
+func storedReceipts(ctx context.Context, st store.Store) ([]inventory.Receipt, error) {
+	recs, err := listAll[*commerce.Receipt](ctx, st, commerce.KindReceipt)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]inventory.Receipt, 0, len(recs))
+	for _, r := range recs {
+		if r.Deleted || r.Quantity <= 0 {
+			continue
+		}
+		rc := inventory.Receipt{SKU: r.SKU, LocationID: r.LocationID, Quantity: r.Quantity, Ref: receiptRef(r)}
+		if r.ExpectedAt != nil {
+			rc.Expected = commerce.DateOf(r.ExpectedAt.UTC())
+		}
+		out = append(out, rc)
+	}
+	return out, nil
+}
+
+// receiptRef names a receipt for people: "WH/IN/00042 (P00017)".
+func receiptRef(r *commerce.Receipt) string {
+	switch {
+	case r.Document != "" && r.PurchaseOrder != "" && r.PurchaseOrder != r.Document:
+		return r.Document + " (" + r.PurchaseOrder + ")"
+	case r.Document != "":
+		return r.Document
+	case r.PurchaseOrder != "":
+		return r.PurchaseOrder
+	}
+	return r.Source.ExternalID
 }
 
 // classify returns the ABC/XYZ class of each SKU from the demand history:

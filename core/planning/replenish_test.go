@@ -110,3 +110,85 @@ func TestReplenishmentPlan(t *testing.T) {
 		t.Fatalf("the TEE suggestion was not withdrawn: %s", page.Items[0].Data)
 	}
 }
+
+// TestReplenishmentUsesDatedReceipts stores a level (60 available, 100
+// incoming by Odoo's count), a forecast of 10 a day and an open receipt of
+// 150 units, and replans as the receipt is rescheduled from before the
+// 7-day lead time to after it, then received.
+func TestReplenishmentUsesDatedReceipts(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	const sku, loc = "TEE", "stock.warehouse,1"
+	fc := &commerce.Forecast{Meta: commerce.Meta{Source: commerce.Ref{Connection: commerce.InternalConnection, ExternalID: sku + "@" + loc}, UpdatedAt: now},
+		SKU: sku, LocationID: loc, Method: "test", GeneratedAt: now}
+	for i := range 28 {
+		fc.Points = append(fc.Points, commerce.ForecastPoint{Date: commerce.DateOf(now).AddDays(i + 1), Mean: 10,
+			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
+	}
+	level := &commerce.InventoryLevel{Meta: commerce.Meta{Source: commerce.Ref{Connection: "odoo", ExternalID: "product.product,7@" + loc}, UpdatedAt: now},
+		SKU: sku, LocationID: loc, OnHand: 60, Available: 60, Incoming: 100}
+	receipt := func(at time.Time, expected time.Time, deleted bool) *commerce.Receipt {
+		r := &commerce.Receipt{Meta: commerce.Meta{Source: commerce.Ref{Connection: "odoo", ExternalID: "stock.move,42"}, UpdatedAt: at, Deleted: deleted}}
+		if !deleted {
+			r.SKU, r.LocationID, r.Quantity, r.ExpectedAt = sku, loc, 150, &expected
+			r.Document, r.PurchaseOrder = "WH/IN/00042", "P00017"
+		}
+		return r
+	}
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{fc, level, receipt(now, now.AddDate(0, 0, 3), false)}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Horizon: 28, LeadTimeDays: 7}, st, nil, nil)
+	s.now = func() time.Time { return now }
+	tee := func() *commerce.ReplenishmentSuggestion {
+		t.Helper()
+		if status, err := s.Replenish(ctx); err != nil || status.Items != 1 {
+			t.Fatalf("replenish: %+v, %v", status, err)
+		}
+		sugs, err := listAll[*commerce.ReplenishmentSuggestion](ctx, st, commerce.KindReplenishmentSuggestion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sg := range sugs {
+			if sg.SKU == sku && !sg.Deleted {
+				return sg
+			}
+		}
+		return nil
+	}
+	// Arriving in 3 days, the receipt covers the lead time: 210 units last
+	// beyond the week the plan looks ahead.
+	if sg := tee(); sg != nil {
+		t.Fatalf("with 150 units arriving in 3 days the plan suggests %d: %s", sg.Quantity, sg.Reason)
+	}
+	// Rescheduled to day 20, after an order placed today would arrive.
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{receipt(now.Add(time.Minute), now.AddDate(0, 0, 20), false)}); err != nil {
+		t.Fatal(err)
+	}
+	sg := tee()
+	if sg == nil {
+		t.Fatal("with the receipt after the lead time nothing is suggested")
+	}
+	if sg.OrderBy != commerce.DateOf(now) || sg.Incoming != 150 || sg.ExpectedStockout != commerce.DateOf(now).AddDays(7) {
+		t.Errorf("order by %s, incoming %d, stockout %s; want today, 150 (the receipts replace the level's 100), %s",
+			sg.OrderBy, sg.Incoming, sg.ExpectedStockout, commerce.DateOf(now).AddDays(7))
+	}
+	for _, want := range []string{"inventory position 210 (available 60, incoming 150; dated: 150 on 2026-03-22 (WH/IN/00042 (P00017))",
+		"150 expected after the 7-day protection period are not counted"} {
+		if !strings.Contains(sg.Reason, want) {
+			t.Errorf("reason lacks %q:\n%s", want, sg.Reason)
+		}
+	}
+	// Received: the tombstone removes the receipt; the level's own incoming
+	// figure (undated) counts again.
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{receipt(now.Add(2*time.Minute), time.Time{}, true)}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := storedReceipts(ctx, st); err != nil || len(rs) != 0 {
+		t.Fatalf("after the tombstone: %v, %v", rs, err)
+	}
+	if sg := tee(); sg != nil && strings.Contains(sg.Reason, "dated:") {
+		t.Fatalf("a received receipt still shapes the plan: %s", sg.Reason)
+	}
+}
