@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -309,9 +310,46 @@ func checkSaleOrders(t *testing.T, erp *odootest.Server, orders []*commerce.Orde
 // RFQs and checks them.
 func rfqs(t *testing.T, addr, token string, erp *odootest.Server, orders []*commerce.Order) {
 	t.Helper()
-	syncAndWait(t, addr, token, "odoo", map[string]any{"streams": []string{odoo.StreamProducts, odoo.StreamInventoryLevels}, "mode": "full"}, 2*time.Minute)
+	// a buyer confirms purchase orders for three SKUs: dated receipts
+	var vendors []string
+	for name := range erp.Suppliers() {
+		vendors = append(vendors, name)
+	}
+	slices.Sort(vendors)
+	ordered := 0
+	for _, p := range erp.Products() {
+		if ordered == 3 || len(vendors) == 0 {
+			break
+		}
+		if p.Storable && p.Active && p.SKU != "" {
+			if _, err := erp.AddReceipt(p.SKU, "WH", vendors[0], float64(24+ordered), time.Now().UTC().AddDate(0, 0, 10+ordered)); err != nil {
+				t.Fatal(err)
+			}
+			ordered++
+		}
+	}
+	syncAndWait(t, addr, token, "odoo", map[string]any{"streams": []string{odoo.StreamProducts, odoo.StreamInventoryLevels, odoo.StreamReceipts}, "mode": "full"}, 2*time.Minute)
 	levels := listRecords(t, addr, token, "inventory", commerce.KindInventoryLevel, url.Values{"connection": {"odoo"}})
 	products := listRecords(t, addr, token, "products", commerce.KindProduct, url.Values{"connection": {"odoo"}})
+	// the dated receipts went through the plugin and the store and add up
+	// to the levels' incoming stock
+	receipts := listRecords(t, addr, token, "receipts", commerce.KindReceipt, url.Values{"connection": {"odoo"}})
+	dated := map[string]int{}
+	for _, r := range receipts {
+		rc := r.(*commerce.Receipt)
+		if rc.ExpectedAt == nil || rc.Document == "" || rc.PurchaseOrder == "" {
+			t.Errorf("receipt %s lacks its date or documents: %+v", rc.Source.ExternalID, rc)
+		}
+		dated[rc.SKU+"@"+rc.LocationID] += rc.Quantity
+	}
+	if len(receipts) < 3 {
+		t.Fatalf("%d receipts were synced from Odoo's 3 confirmed purchase orders", len(receipts))
+	}
+	for _, r := range levels {
+		if lv := r.(*commerce.InventoryLevel); !lv.Deleted && lv.Incoming != dated[lv.SKU+"@"+lv.LocationID] {
+			t.Errorf("%s at %s: incoming %d, receipts %d", lv.SKU, lv.LocationID, lv.Incoming, dated[lv.SKU+"@"+lv.LocationID])
+		}
+	}
 	type terms struct {
 		supplier string
 		lead     int

@@ -1,6 +1,7 @@
 // Package odoo is Supplyhub's Odoo ERP connector: it reads products and
-// variants, warehouses, stock (on hand, reserved and incoming) and
-// customers from an Odoo database, and writes marketplace orders as sale
+// variants, warehouses, stock (on hand, reserved and incoming), the open
+// incoming receipts with their expected dates, and customers from an Odoo
+// database, and writes marketplace orders as sale
 // orders, order cancellations and refunds, and replenishment suggestions
 // as draft purchase orders (RFQs).
 //

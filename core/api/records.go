@@ -140,6 +140,7 @@ var recordCollections = []struct {
 	{"orders", "orders", commerce.KindOrder},
 	{"products", "products with their variants", commerce.KindProduct},
 	{"inventory", "inventory levels per SKU and location", commerce.KindInventoryLevel},
+	{"receipts", "dated incoming stock (open purchase receipts and inbound transfers)", commerce.KindReceipt},
 	{"locations", "locations", commerce.KindLocation},
 	{"shipments", "shipments and fulfilments", commerce.KindShipment},
 	{"refunds", "refunds", commerce.KindRefund},
