@@ -35,10 +35,11 @@
 //
 // The database is seeded deterministically from Options.Seed: warehouses,
 // products with vendors and lead times, stock, confirmed purchase orders
-// (their receipts are incoming stock), draft RFQs and customers. Go
-// methods (AddProduct, SetQuantity, SaleOrders, PurchaseOrders,
-// ConfirmPurchaseOrder …) change and inspect it as a person using Odoo
-// would. SetFaults switches on 429s, proxy 5xx, slow answers, timeouts,
+// (their receipts are incoming stock, moves named like WH/IN/00001),
+// draft RFQs and customers. Go methods (AddProduct, SetQuantity,
+// SaleOrders, PurchaseOrders, ConfirmPurchaseOrder, AddReceipt,
+// ReceiveMove, RescheduleMove, CancelMove, IncomingMoves …) change and
+// inspect it as a person using Odoo would. SetFaults switches on 429s, proxy 5xx, slow answers, timeouts,
 // malformed bodies, serialization failures and lost responses (a change
 // applied whose answer never arrives); Stall hangs every request.
 package odootest
