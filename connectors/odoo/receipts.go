@@ -2,6 +2,7 @@ package odoo
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -97,37 +98,9 @@ func fetchReceipts(ctx context.Context, r *readRun, ids []int64, _ time.Time) ([
 			skus[int64(p.ID)] = string(p.SKU)
 		}
 	}
-	type order struct{ name, vendor string }
-	orderOf := map[int64]order{} // by purchase order line
-	if len(lines) > 0 {
-		slices.Sort(lines)
-		var pl []struct {
-			ID    oint `json:"id"`
-			Order m2o  `json:"order_id"`
-		}
-		if _, err := r.cl.call(ctx, "purchase.order.line", "read", slices.Compact(lines), map[string]any{"fields": []string{"id", "order_id"}}, nil, &pl); err != nil {
-			return nil, err
-		}
-		var oids []int64
-		for _, l := range pl {
-			oids = append(oids, l.Order.ID)
-		}
-		slices.Sort(oids)
-		var pos []struct {
-			ID      oint `json:"id"`
-			Name    ostr `json:"name"`
-			Partner m2o  `json:"partner_id"`
-		}
-		if _, err := r.cl.call(ctx, "purchase.order", "read", slices.Compact(oids), map[string]any{"fields": []string{"id", "name", "partner_id"}}, nil, &pos); err != nil {
-			return nil, err
-		}
-		byID := map[int64]order{}
-		for _, o := range pos {
-			byID[int64(o.ID)] = order{string(o.Name), o.Partner.Name}
-		}
-		for _, l := range pl {
-			orderOf[int64(l.ID)] = byID[l.Order.ID]
-		}
+	orderOf, err := r.purchaseOrders(ctx, lines)
+	if err != nil {
+		return nil, err
 	}
 	full := len(r.req.IDs) == 0 && (r.cur.Pass == nil || r.cur.Pass.Since == "")
 	out := make([]commerce.Record, 0, len(moves))
@@ -153,13 +126,64 @@ func fetchReceipts(ctx context.Context, r *readRun, ids []int64, _ time.Time) ([
 			t := m.Date.t.UTC()
 			rc.ExpectedAt = &t
 		}
-		if o, ok := orderOf[m.Line.ID]; ok && m.Line.ID != 0 {
+		if o, ok := orderOf[m.Line.ID]; ok {
 			if o.name != "" {
 				rc.PurchaseOrder = o.name
 			}
 			rc.Supplier = o.vendor
 		}
 		out = append(out, rc)
+	}
+	return out, nil
+}
+
+type purchaseRef struct{ name, vendor string }
+
+// purchaseOrders returns the purchase order name and vendor of purchase
+// order lines. A user without Purchase rights gets none (an AccessError is
+// not a failure): receipts then carry the move's origin and no vendor.
+func (r *readRun) purchaseOrders(ctx context.Context, lines []int64) (map[int64]purchaseRef, error) {
+	out := map[int64]purchaseRef{}
+	if len(lines) == 0 {
+		return out, nil
+	}
+	denied := func(err error) bool {
+		var f *fault
+		return errors.As(err, &f) && f.is("AccessError")
+	}
+	slices.Sort(lines)
+	var pl []struct {
+		ID    oint `json:"id"`
+		Order m2o  `json:"order_id"`
+	}
+	if _, err := r.cl.call(ctx, "purchase.order.line", "read", slices.Compact(lines), map[string]any{"fields": []string{"id", "order_id"}}, nil, &pl); err != nil {
+		if denied(err) {
+			return out, nil
+		}
+		return nil, err
+	}
+	var oids []int64
+	for _, l := range pl {
+		oids = append(oids, l.Order.ID)
+	}
+	slices.Sort(oids)
+	var pos []struct {
+		ID      oint `json:"id"`
+		Name    ostr `json:"name"`
+		Partner m2o  `json:"partner_id"`
+	}
+	if _, err := r.cl.call(ctx, "purchase.order", "read", slices.Compact(oids), map[string]any{"fields": []string{"id", "name", "partner_id"}}, nil, &pos); err != nil {
+		if denied(err) {
+			return out, nil
+		}
+		return nil, err
+	}
+	byID := map[int64]purchaseRef{}
+	for _, o := range pos {
+		byID[int64(o.ID)] = purchaseRef{string(o.Name), o.Partner.Name}
+	}
+	for _, l := range pl {
+		out[int64(l.ID)] = byID[l.Order.ID]
 	}
 	return out, nil
 }

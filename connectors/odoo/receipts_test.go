@@ -169,3 +169,25 @@ func TestReceiptsIncremental(t *testing.T) {
 		t.Errorf("the received units did not reach the stock: on hand %v", on)
 	}
 }
+
+// TestReceiptsWithoutPurchaseRights reads receipts as a user with
+// Inventory but no Purchase rights: the purchase order comes from the
+// move's origin and the vendor stays unknown, rather than the stream
+// failing.
+func TestReceiptsWithoutPurchaseRights(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, odootest.Options{Version: "17.0", Products: 10, Customers: -1, Seed: 3,
+		Users: []odootest.User{{Login: "stock", APIKey: "stock-key", Access: map[string]string{"*": "r", "purchase.order.line": "", "purchase.order": ""}}}})
+	c := newTestConnector()
+	admin := byID(read(t, c, testConfig(t, srv, nil), StreamReceipts, sdk.ModeFull, "").records)
+	stock := read(t, c, testConfig(t, srv, map[string]any{"login": "stock", "api_key": "stock-key"}), StreamReceipts, sdk.ModeFull, "").records
+	if len(stock) == 0 || len(stock) != len(admin) {
+		t.Fatalf("the stock user read %d receipts, the admin %d", len(stock), len(admin))
+	}
+	for _, r := range stock {
+		rc, full := r.(*commerce.Receipt), admin[r.Ref().ExternalID].(*commerce.Receipt)
+		if rc.Supplier != "" || rc.PurchaseOrder != full.PurchaseOrder || full.Supplier == "" || rc.Quantity != full.Quantity || !rc.ExpectedAt.Equal(*full.ExpectedAt) {
+			t.Errorf("%s: stock user %+v, admin %+v", rc.Source.ExternalID, rc, full)
+		}
+	}
+}
