@@ -7,6 +7,8 @@ import (
 	"iter"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -120,7 +122,10 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 	cost := map[string]commerce.Money{}
 	price := map[string]commerce.Money{}
 	supplier := map[string]string{}
+	leadTime := map[string]int{}
+	erpSupplier := map[string]bool{} // the supplier came from an ERP's purchasing data
 	for _, p := range products {
+		tagSupplier, tagLead := supplierTags(p.Tags)
 		for _, v := range p.Variants {
 			if v.Cost != nil {
 				cost[v.SKU] = *v.Cost
@@ -128,8 +133,14 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 			if v.Price != nil {
 				price[v.SKU] = *v.Price
 			}
-			if p.Vendor != "" {
+			switch {
+			case tagSupplier != "":
+				supplier[v.SKU], erpSupplier[v.SKU] = tagSupplier, true
+			case p.Vendor != "" && !erpSupplier[v.SKU]:
 				supplier[v.SKU] = p.Vendor
+			}
+			if tagLead > 0 {
+				leadTime[v.SKU] = tagLead
 			}
 		}
 	}
@@ -157,7 +168,11 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 				econ.OrderCost = oc
 			}
 		}
-		inputs = append(inputs, inventory.Input{Position: p, Demand: d, LeadTime: inventory.LeadTime{Days: s.cfg.LeadTimeDays},
+		lt := s.cfg.LeadTimeDays
+		if days, ok := leadTime[p.SKU]; ok {
+			lt = days
+		}
+		inputs = append(inputs, inventory.Input{Position: p, Demand: d, LeadTime: inventory.LeadTime{Days: lt},
 			Supplier: supplier[p.SKU], Economics: econ, Class: classes[p.SKU]})
 	}
 	st.Items = len(inputs)
@@ -300,4 +315,23 @@ func (s *Service) classify(ctx context.Context, price map[string]commerce.Money)
 		out[sku] = abc[i] + xyz
 	}
 	return out, nil
+}
+
+// supplierTags reads the main supplier and its lead time from a product's
+// tags, as ERP connectors set them ("supplier:<name>",
+// "lead_time_days:<n>"; the Odoo connector takes them from the product's
+// main vendor). They win over the channel's vendor and over
+// planning.lead_time_days, which are only defaults.
+func supplierTags(tags []string) (supplier string, leadDays int) {
+	for _, t := range tags {
+		switch k, v, _ := strings.Cut(t, ":"); k {
+		case "supplier":
+			supplier = strings.TrimSpace(v)
+		case "lead_time_days":
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+				leadDays = n
+			}
+		}
+	}
+	return supplier, leadDays
 }

@@ -192,3 +192,56 @@ func TestReplenishmentUsesDatedReceipts(t *testing.T) {
 		t.Fatalf("a received receipt still shapes the plan: %s", sg.Reason)
 	}
 }
+
+// An ERP's purchasing data on the product (tags supplier:<name> and
+// lead_time_days:<n>, as the Odoo connector sets them) wins over the
+// channel's vendor and the configured default lead time.
+func TestReplenishmentUsesTheERPSupplierAndLeadTime(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	const sku, loc = "TEE", "stock.warehouse,1"
+	fc := &commerce.Forecast{Meta: commerce.Meta{Source: commerce.Ref{Connection: commerce.InternalConnection, ExternalID: sku + "@" + loc}, UpdatedAt: now},
+		SKU: sku, LocationID: loc, Method: "test", GeneratedAt: now}
+	for i := range 28 {
+		fc.Points = append(fc.Points, commerce.ForecastPoint{Date: commerce.DateOf(now).AddDays(i + 1), Mean: 10,
+			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
+	}
+	level := &commerce.InventoryLevel{Meta: commerce.Meta{Source: commerce.Ref{Connection: "odoo", ExternalID: "product.product,7@" + loc}, UpdatedAt: now},
+		SKU: sku, LocationID: loc, OnHand: 60, Available: 60}
+	product := func(conn, vendor string, tags ...string) *commerce.Product {
+		return &commerce.Product{Meta: commerce.Meta{Source: commerce.Ref{Connection: conn, ExternalID: "p-" + conn}, UpdatedAt: now},
+			Title: "Tee", Vendor: vendor, Tags: tags, Variants: []commerce.Variant{{ExternalID: "v-" + conn, SKU: sku}}}
+	}
+	s := New(Config{Horizon: 28, LeadTimeDays: 7}, st, nil, nil)
+	s.now = func() time.Time { return now }
+	suggestion := func() *commerce.ReplenishmentSuggestion {
+		t.Helper()
+		if _, err := s.Replenish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sugs, err := listAll[*commerce.ReplenishmentSuggestion](ctx, st, commerce.KindReplenishmentSuggestion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sg := range sugs {
+			if sg.SKU == sku && !sg.Deleted && sg.Type == "purchase" {
+				return sg
+			}
+		}
+		t.Fatal("no purchase suggested")
+		return nil
+	}
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{fc, level, product("shop", "BrandX")}); err != nil {
+		t.Fatal(err)
+	}
+	if sg := suggestion(); sg.LeadTimeDays != 7 || sg.Supplier != "BrandX" {
+		t.Fatalf("without ERP data: lead time %d, supplier %q; want the default 7 days and the channel's vendor", sg.LeadTimeDays, sg.Supplier)
+	}
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{product("odoo", "", "supplier:Acme Textiles", "lead_time_days:14")}); err != nil {
+		t.Fatal(err)
+	}
+	if sg := suggestion(); sg.LeadTimeDays != 14 || sg.Supplier != "Acme Textiles" {
+		t.Fatalf("with the ERP's vendor: lead time %d, supplier %q; want 14 days from Acme Textiles", sg.LeadTimeDays, sg.Supplier)
+	}
+}
