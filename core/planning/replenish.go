@@ -123,9 +123,10 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 	price := map[string]commerce.Money{}
 	supplier := map[string]string{}
 	leadTime := map[string]int{}
+	moq := map[string]int{}
 	erpSupplier := map[string]bool{} // the supplier came from an ERP's purchasing data
 	for _, p := range products {
-		tagSupplier, tagLead := supplierTags(p.Tags)
+		tagSupplier, tagLead, tagMOQ := supplierTags(p.Tags)
 		for _, v := range p.Variants {
 			if v.Cost != nil {
 				cost[v.SKU] = *v.Cost
@@ -141,6 +142,9 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 			}
 			if tagLead > 0 {
 				leadTime[v.SKU] = tagLead
+			}
+			if tagMOQ > 0 {
+				moq[v.SKU] = tagMOQ
 			}
 		}
 	}
@@ -161,7 +165,7 @@ func (s *Service) replenish(ctx context.Context, now time.Time, st *Replenishmen
 			st.Errors = append(st.Errors, fmt.Sprintf("%s@%s: %v", p.SKU, p.LocationID, err))
 			continue
 		}
-		econ := inventory.Economics{HoldingRate: s.cfg.HoldingRate, MOQ: 0, Pack: 1}
+		econ := inventory.Economics{HoldingRate: s.cfg.HoldingRate, MOQ: moq[p.SKU], Pack: 1}
 		if c, ok := cost[p.SKU]; ok && c.Valid() {
 			econ.UnitCost = c
 			if oc, err := commerce.NewMoney(s.cfg.OrderCost.String(), c.Currency); err == nil {
@@ -317,12 +321,13 @@ func (s *Service) classify(ctx context.Context, price map[string]commerce.Money)
 	return out, nil
 }
 
-// supplierTags reads the main supplier and its lead time from a product's
-// tags, as ERP connectors set them ("supplier:<name>",
-// "lead_time_days:<n>"; the Odoo connector takes them from the product's
-// main vendor). They win over the channel's vendor and over
-// planning.lead_time_days, which are only defaults.
-func supplierTags(tags []string) (supplier string, leadDays int) {
+// supplierTags reads the main supplier, its lead time and its minimum
+// order quantity from a product's tags, as ERP connectors set them
+// ("supplier:<name>", "lead_time_days:<n>", "min_order_qty:<q>"; the Odoo
+// connector takes them from the product's main vendor). They win over the
+// channel's vendor and over planning.lead_time_days, which are only
+// defaults. A fractional minimum rounds up to whole units.
+func supplierTags(tags []string) (supplier string, leadDays, minQty int) {
 	for _, t := range tags {
 		switch k, v, _ := strings.Cut(t, ":"); k {
 		case "supplier":
@@ -331,7 +336,11 @@ func supplierTags(tags []string) (supplier string, leadDays int) {
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
 				leadDays = n
 			}
+		case "min_order_qty":
+			if q, err := decimal.NewFromString(strings.TrimSpace(v)); err == nil && q.IsPositive() && q.LessThan(decimal.NewFromInt(1e9)) {
+				minQty = int(q.Ceil().IntPart())
+			}
 		}
 	}
-	return supplier, leadDays
+	return supplier, leadDays, minQty
 }

@@ -238,10 +238,30 @@ func TestReplenishmentUsesTheERPSupplierAndLeadTime(t *testing.T) {
 	if sg := suggestion(); sg.LeadTimeDays != 7 || sg.Supplier != "BrandX" {
 		t.Fatalf("without ERP data: lead time %d, supplier %q; want the default 7 days and the channel's vendor", sg.LeadTimeDays, sg.Supplier)
 	}
-	if _, err := st.UpsertRecords(ctx, []commerce.Record{product("odoo", "", "supplier:Acme Textiles", "lead_time_days:14")}); err != nil {
+	if _, err := st.UpsertRecords(ctx, []commerce.Record{product("odoo", "", "supplier:Acme Textiles", "lead_time_days:14", "min_order_qty:249.5")}); err != nil {
 		t.Fatal(err)
 	}
-	if sg := suggestion(); sg.LeadTimeDays != 14 || sg.Supplier != "Acme Textiles" {
-		t.Fatalf("with the ERP's vendor: lead time %d, supplier %q; want 14 days from Acme Textiles", sg.LeadTimeDays, sg.Supplier)
+	if sg := suggestion(); sg.LeadTimeDays != 14 || sg.Supplier != "Acme Textiles" || sg.Quantity < 250 {
+		t.Fatalf("with the ERP's vendor: lead time %d, supplier %q, quantity %d; want 14 days from Acme Textiles, at least the minimum of 250",
+			sg.LeadTimeDays, sg.Supplier, sg.Quantity)
+	}
+}
+
+func TestSupplierTags(t *testing.T) {
+	for _, c := range []struct {
+		tags     []string
+		supplier string
+		lead     int
+		moq      int
+	}{
+		{nil, "", 0, 0},
+		{[]string{"supplier: Acme ", "lead_time_days:9", "min_order_qty:12"}, "Acme", 9, 12},
+		{[]string{"min_order_qty:2.01"}, "", 0, 3},
+		{[]string{"lead_time_days:0", "lead_time_days:x", "min_order_qty:-4", "min_order_qty:NaN", "summer"}, "", 0, 0},
+	} {
+		s, l, m := supplierTags(c.tags)
+		if s != c.supplier || l != c.lead || m != c.moq {
+			t.Errorf("supplierTags(%q) = %q, %d, %d; want %q, %d, %d", c.tags, s, l, m, c.supplier, c.lead, c.moq)
+		}
 	}
 }
