@@ -57,6 +57,8 @@ func NewRemote(ctx context.Context, name string, clients *grpcplugin.Clients) (P
 			p.FX = &remoteFX{name: name, c: clients.FX}
 		case CapCustoms:
 			p.Customs = &remoteCustoms{name: name, c: clients.Customs}
+		case CapSubscriptions:
+			p.Subscriptions = &remoteSubscriptions{name: name, c: clients.Subscriptions}
 		}
 	}
 	return p, m, nil
@@ -340,14 +342,32 @@ func (r *remoteCustoms) LandedCost(ctx context.Context, req LandedCostRequest) (
 	return out, nil
 }
 
+type remoteSubscriptions struct {
+	name string
+	c    pb.SubscriptionsClient
+}
+
+func (r *remoteSubscriptions) EnsureWebhooks(ctx context.Context, req EnsureWebhooksRequest) (*EnsureWebhooksResponse, error) {
+	res, err := r.c.EnsureWebhooks(ctx, ensureWebhooksRequestToProto(req))
+	if err != nil {
+		return nil, fromStatus(ctx, err, r.name, CapSubscriptions, "EnsureWebhooks")
+	}
+	out, err := ensureWebhooksResponseFromProto(res)
+	if err != nil {
+		return nil, fmt.Errorf("sdk: plugin %s: EnsureWebhooks: %w", r.name, err)
+	}
+	return out, nil
+}
+
 // Interface guards.
 var (
-	_ Connector  = (*remoteConnector)(nil)
-	_ Source     = (*remoteSource)(nil)
-	_ Sink       = (*remoteSink)(nil)
-	_ Webhooks   = (*remoteWebhooks)(nil)
-	_ Carrier    = (*remoteCarrier)(nil)
-	_ FX         = (*remoteFX)(nil)
-	_ Customs    = (*remoteCustoms)(nil)
-	_ ReadStream = (*batcher)(nil)
+	_ Connector     = (*remoteConnector)(nil)
+	_ Source        = (*remoteSource)(nil)
+	_ Sink          = (*remoteSink)(nil)
+	_ Webhooks      = (*remoteWebhooks)(nil)
+	_ Carrier       = (*remoteCarrier)(nil)
+	_ FX            = (*remoteFX)(nil)
+	_ Customs       = (*remoteCustoms)(nil)
+	_ Subscriptions = (*remoteSubscriptions)(nil)
+	_ ReadStream    = (*batcher)(nil)
 )

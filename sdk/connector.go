@@ -20,6 +20,9 @@ const (
 	CapCarrier  Capability = "carrier"
 	CapFX       Capability = "fx"
 	CapCustoms  Capability = "customs"
+	// CapSubscriptions registers the connection's webhook subscriptions
+	// upstream (see Subscriptions).
+	CapSubscriptions Capability = "subscriptions"
 )
 
 // Connector is implemented by every connector.
@@ -334,6 +337,76 @@ type Action struct {
 	Customer *commerce.OrderCustomer `json:"customer,omitempty"`
 	// OrderIDs are the upstream order ids the channel lists for the customer.
 	OrderIDs []string `json:"order_ids,omitempty"`
+}
+
+// Subscriptions registers a connection's webhook subscriptions with the
+// upstream, so that merchants need not create them by hand.
+//
+// The host calls EnsureWebhooks when an operator asks (POST
+// /v1/connections/{id}/webhooks/subscribe) and, when the gateway has a
+// public URL, after a connection is created or its configuration changes.
+// It must be idempotent: it lists what the upstream holds, creates the
+// subscriptions that are missing, points those aimed elsewhere at
+// CallbackURL and leaves the rest alone, so that a second call reports
+// every topic unchanged. One failing topic must not fail the others: it
+// reports its own error in its result; the error return is for failures of
+// the whole call (bad credentials, the upstream down).
+type Subscriptions interface {
+	EnsureWebhooks(ctx context.Context, req EnsureWebhooksRequest) (*EnsureWebhooksResponse, error)
+}
+
+// EnsureWebhooksRequest asks a connector to point its webhook topics at the
+// gateway.
+type EnsureWebhooksRequest struct {
+	Connection string
+	// Config is the connection's configuration, secrets decrypted.
+	Config json.RawMessage
+	// CallbackURL is the gateway's public URL for this connection's
+	// deliveries, e.g. https://gateway.example.com/webhooks/shop-1.
+	CallbackURL string
+}
+
+// Actions of a WebhookSubscriptionResult.
+const (
+	// SubscriptionCreated: the subscription did not exist and was created.
+	SubscriptionCreated = "created"
+	// SubscriptionUpdated: the topic was subscribed elsewhere and now points
+	// at the callback URL.
+	SubscriptionUpdated = "updated"
+	// SubscriptionUnchanged: the topic already pointed at the callback URL.
+	SubscriptionUnchanged = "unchanged"
+	// SubscriptionDeleted: a subscription to the callback URL for a topic
+	// the connector no longer wants was removed.
+	SubscriptionDeleted = "deleted"
+	// SubscriptionSkipped: the topic cannot be subscribed through the API
+	// (e.g. Shopify's mandatory compliance topics, set in the app's
+	// configuration); Error says how to subscribe it instead.
+	SubscriptionSkipped = "skipped"
+	// SubscriptionFailed: the upstream refused the topic; Error says why.
+	SubscriptionFailed = "failed"
+)
+
+// SubscriptionActions lists every action of a WebhookSubscriptionResult.
+func SubscriptionActions() []string {
+	return []string{SubscriptionCreated, SubscriptionUpdated, SubscriptionUnchanged, SubscriptionDeleted,
+		SubscriptionSkipped, SubscriptionFailed}
+}
+
+// EnsureWebhooksResponse has one result per topic.
+type EnsureWebhooksResponse struct {
+	Results []WebhookSubscriptionResult `json:"results"`
+}
+
+// WebhookSubscriptionResult is what EnsureWebhooks did for one topic.
+type WebhookSubscriptionResult struct {
+	// Topic is the upstream topic, e.g. "orders/create".
+	Topic string `json:"topic"`
+	// SubscriptionID is the upstream id of the subscription, when there is one.
+	SubscriptionID string `json:"subscription_id,omitempty"`
+	// Action is one of the Subscription* constants.
+	Action string `json:"action"`
+	// Error says why the topic failed or was skipped.
+	Error *Error `json:"error,omitempty"`
 }
 
 // Carrier quotes rates, buys labels and tracks parcels.

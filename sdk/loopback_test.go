@@ -358,3 +358,67 @@ func TestLoggerWritesHCLogJSON(t *testing.T) {
 		t.Fatalf("debug line = %s", lines[1])
 	}
 }
+
+// fakeSubs adds EnsureWebhooks.
+type fakeSubs struct {
+	fake
+	ensure func(context.Context, EnsureWebhooksRequest) (*EnsureWebhooksResponse, error)
+}
+
+func (f *fakeSubs) EnsureWebhooks(ctx context.Context, req EnsureWebhooksRequest) (*EnsureWebhooksResponse, error) {
+	return f.ensure(ctx, req)
+}
+
+// EnsureWebhooks crosses the wire with its request, every result field
+// and per-topic errors intact; whole-call errors keep their kind; a result
+// with an unknown action is refused on the host side.
+func TestEnsureWebhooksRoundTrip(t *testing.T) {
+	t.Parallel()
+	want := &EnsureWebhooksResponse{Results: []WebhookSubscriptionResult{
+		{Topic: "orders/create", SubscriptionID: "gid://shopify/WebhookSubscription/1", Action: SubscriptionCreated},
+		{Topic: "orders/updated", SubscriptionID: "gid://shopify/WebhookSubscription/2", Action: SubscriptionUpdated},
+		{Topic: "refunds/create", SubscriptionID: "gid://shopify/WebhookSubscription/3", Action: SubscriptionUnchanged},
+		{Topic: "carts/create", SubscriptionID: "gid://shopify/WebhookSubscription/4", Action: SubscriptionDeleted},
+		{Topic: "customers/redact", Action: SubscriptionSkipped, Error: &Error{Kind: KindNotImplemented,
+			Message: "compliance topic", Detail: "set it in the app configuration"}},
+		{Topic: "inventory_levels/update", Action: SubscriptionFailed, Error: &Error{Kind: KindPermanent,
+			Message: "access denied", Detail: "grant read_inventory"}},
+	}}
+	var got EnsureWebhooksRequest
+	f := &fakeSubs{}
+	f.ensure = func(_ context.Context, req EnsureWebhooksRequest) (*EnsureWebhooksResponse, error) {
+		got = req
+		switch req.Connection {
+		case "auth":
+			return nil, Authentication("shopify: 401").WithDetail("reinstall the app")
+		case "bogus":
+			return &EnsureWebhooksResponse{Results: []WebhookSubscriptionResult{{Topic: "x", Action: "maybe"}}}, nil
+		}
+		return want, nil
+	}
+	p := loopback(t, f)
+	if p.Subscriptions == nil || fmt.Sprint(p.Capabilities()) != "[subscriptions]" {
+		t.Fatalf("capabilities = %v", p.Capabilities())
+	}
+	req := EnsureWebhooksRequest{Connection: "shop-1", Config: json.RawMessage(`{"shop":"a"}`), CallbackURL: "https://gw.example/webhooks/shop-1"}
+	res, err := p.Subscriptions.EnsureWebhooks(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Connection != req.Connection || string(got.Config) != string(req.Config) || got.CallbackURL != req.CallbackURL {
+		t.Fatalf("plugin got %+v, want %+v", got, req)
+	}
+	if !equalJSON(res, want) {
+		a, _ := json.Marshal(res)
+		b, _ := json.Marshal(want)
+		t.Fatalf("results\n got %s\nwant %s", a, b)
+	}
+	_, err = p.Subscriptions.EnsureWebhooks(context.Background(), EnsureWebhooksRequest{Connection: "auth"})
+	if KindOf(err) != KindAuthentication || !strings.Contains(err.Error(), "reinstall the app") {
+		t.Fatalf("auth error = %v (kind %s)", err, KindOf(err))
+	}
+	_, err = p.Subscriptions.EnsureWebhooks(context.Background(), EnsureWebhooksRequest{Connection: "bogus"})
+	if KindOf(err) != KindInvalidInput || !strings.Contains(err.Error(), `"maybe"`) {
+		t.Fatalf("unknown action = %v (kind %s), want invalid input naming it", err, KindOf(err))
+	}
+}

@@ -19,7 +19,7 @@ var (
 // Capabilities lists every capability, in the order Plugin.Capabilities
 // reports them.
 func Capabilities() []Capability {
-	return []Capability{CapSource, CapSink, CapWebhooks, CapCarrier, CapFX, CapCustoms}
+	return []Capability{CapSource, CapSink, CapWebhooks, CapCarrier, CapFX, CapCustoms, CapSubscriptions}
 }
 
 // WriteActions lists every Change action of the protocol.

@@ -13,6 +13,8 @@ type Plugin struct {
 	Carrier   Carrier
 	FX        FX
 	Customs   Customs
+	// Subscriptions registers webhook subscriptions upstream.
+	Subscriptions Subscriptions
 }
 
 // InProcess returns c's capabilities found by type assertion, for tests and
@@ -25,6 +27,7 @@ func InProcess(c Connector) Plugin {
 	p.Carrier, _ = c.(Carrier)
 	p.FX, _ = c.(FX)
 	p.Customs, _ = c.(Customs)
+	p.Subscriptions, _ = c.(Subscriptions)
 	return p
 }
 
@@ -48,6 +51,9 @@ func (p Plugin) Capabilities() []Capability {
 	}
 	if p.Customs != nil {
 		cs = append(cs, CapCustoms)
+	}
+	if p.Subscriptions != nil {
+		cs = append(cs, CapSubscriptions)
 	}
 	return cs
 }

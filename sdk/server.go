@@ -44,6 +44,9 @@ func newServers(c Connector) *grpcplugin.Servers {
 	if p.Customs != nil {
 		sv.Customs = &customsServer{c: p.Customs}
 	}
+	if p.Subscriptions != nil {
+		sv.Subscriptions = &subscriptionsServer{s: p.Subscriptions}
+	}
 	return sv
 }
 
@@ -276,4 +279,17 @@ func (s *customsServer) LandedCost(ctx context.Context, req *pb.LandedCostReques
 	}
 	p, err := landedCostToProto(l)
 	return p, toStatus(ctx, err)
+}
+
+type subscriptionsServer struct {
+	pb.UnimplementedSubscriptionsServer
+	s Subscriptions
+}
+
+func (s *subscriptionsServer) EnsureWebhooks(ctx context.Context, req *pb.EnsureWebhooksRequest) (*pb.EnsureWebhooksResponse, error) {
+	res, err := s.s.EnsureWebhooks(ctx, ensureWebhooksRequestFromProto(req))
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return ensureWebhooksResponseToProto(res), nil
 }

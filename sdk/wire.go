@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -858,4 +859,42 @@ func landedCostFromProto(p *pb.LandedCostResponse) (*commerce.LandedCost, error)
 		return nil, err
 	}
 	return l, nil
+}
+
+// ---------------------------------------------------------------------------
+// Subscriptions
+
+func ensureWebhooksRequestToProto(r EnsureWebhooksRequest) *pb.EnsureWebhooksRequest {
+	return &pb.EnsureWebhooksRequest{Connection: r.Connection, Config: r.Config, CallbackUrl: r.CallbackURL}
+}
+
+func ensureWebhooksRequestFromProto(p *pb.EnsureWebhooksRequest) EnsureWebhooksRequest {
+	return EnsureWebhooksRequest{Connection: p.GetConnection(), Config: rawConfig(p.GetConfig()), CallbackURL: p.GetCallbackUrl()}
+}
+
+func ensureWebhooksResponseToProto(r *EnsureWebhooksResponse) *pb.EnsureWebhooksResponse {
+	p := &pb.EnsureWebhooksResponse{}
+	if r == nil {
+		return p
+	}
+	for _, res := range r.Results {
+		p.Results = append(p.Results, &pb.WebhookSubscriptionResult{Topic: res.Topic, SubscriptionId: res.SubscriptionID,
+			Action: res.Action, Error: errorToProto(res.Error)})
+	}
+	return p
+}
+
+// ensureWebhooksResponseFromProto converts the results; an action the SDK
+// does not know is InvalidInput, so that a plugin cannot report nonsense.
+func ensureWebhooksResponseFromProto(p *pb.EnsureWebhooksResponse) (*EnsureWebhooksResponse, error) {
+	r := &EnsureWebhooksResponse{}
+	for i, res := range p.GetResults() {
+		if !slices.Contains(SubscriptionActions(), res.GetAction()) {
+			return nil, InvalidInput("result %d (topic %q): action %q is unknown (known: %v)", i, res.GetTopic(), res.GetAction(), SubscriptionActions()).
+				WithDetail("fix the connector: EnsureWebhooks must report one of the sdk.Subscription* actions")
+		}
+		r.Results = append(r.Results, WebhookSubscriptionResult{Topic: res.GetTopic(), SubscriptionID: res.GetSubscriptionId(),
+			Action: res.GetAction(), Error: errorFromProto(res.GetError())})
+	}
+	return r, nil
 }

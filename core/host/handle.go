@@ -43,6 +43,8 @@ func (s *supervisor) newHandle(m *sdk.Manifest) sdk.Plugin {
 			p.FX = fxHandle{s}
 		case sdk.CapCustoms:
 			p.Customs = customsHandle{s}
+		case sdk.CapSubscriptions:
+			p.Subscriptions = subscriptionsHandle{s}
 		}
 	}
 	return p
@@ -240,13 +242,28 @@ func (h customsHandle) LandedCost(ctx context.Context, req sdk.LandedCostRequest
 	return res, err
 }
 
+type subscriptionsHandle struct{ s *supervisor }
+
+func (h subscriptionsHandle) EnsureWebhooks(ctx context.Context, req sdk.EnsureWebhooksRequest) (*sdk.EnsureWebhooksResponse, error) {
+	var res *sdk.EnsureWebhooksResponse
+	err := h.s.call(ctx, "EnsureWebhooks", func(ctx context.Context, p sdk.Plugin) (err error) {
+		if p.Subscriptions == nil {
+			return h.s.missing(sdk.CapSubscriptions)
+		}
+		res, err = p.Subscriptions.EnsureWebhooks(ctx, req)
+		return err
+	})
+	return res, err
+}
+
 // Interface guards.
 var (
-	_ sdk.Connector = connectorHandle{}
-	_ sdk.Source    = sourceHandle{}
-	_ sdk.Sink      = sinkHandle{}
-	_ sdk.Webhooks  = webhooksHandle{}
-	_ sdk.Carrier   = carrierHandle{}
-	_ sdk.FX        = fxHandle{}
-	_ sdk.Customs   = customsHandle{}
+	_ sdk.Connector     = connectorHandle{}
+	_ sdk.Source        = sourceHandle{}
+	_ sdk.Sink          = sinkHandle{}
+	_ sdk.Webhooks      = webhooksHandle{}
+	_ sdk.Carrier       = carrierHandle{}
+	_ sdk.FX            = fxHandle{}
+	_ sdk.Customs       = customsHandle{}
+	_ sdk.Subscriptions = subscriptionsHandle{}
 )

@@ -491,3 +491,48 @@ func TestPluginsDoNotInheritTheHostEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// EnsureWebhooks reaches the plugin through the host's handle, and the
+// handle keeps working after the plugin crashes during the call and is
+// restarted (a new process answers).
+func TestEnsureWebhooksThroughHostSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	dir := pluginsDir(t, map[string]string{"bench": benchPkg})
+	h := newHost(t, dir, host.Config{RestartMin: 20 * time.Millisecond, RestartMax: 200 * time.Millisecond}, discard)
+	p, m, err := h.Plugin(context.Background(), "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Subscriptions == nil || !strings.Contains(fmt.Sprint(m.Capabilities), "subscriptions") {
+		t.Fatalf("capabilities %v, manifest %v: want subscriptions", p.Capabilities(), m.Capabilities)
+	}
+	ensure := func(cfg string) (string, error) {
+		res, err := p.Subscriptions.EnsureWebhooks(context.Background(), sdk.EnsureWebhooksRequest{Connection: "c1",
+			Config: json.RawMessage(cfg), CallbackURL: "https://gw.example/webhooks/c1"})
+		if err != nil {
+			return "", err
+		}
+		if len(res.Results) != 1 || res.Results[0].Action != sdk.SubscriptionCreated || res.Results[0].Topic != "orders/create" {
+			t.Fatalf("results = %+v", res.Results)
+		}
+		return res.Results[0].SubscriptionID, nil
+	}
+	first, err := ensure(`{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(first, " https://gw.example/webhooks/c1") {
+		t.Fatalf("subscription id %q does not carry the callback URL", first)
+	}
+	if _, err := ensure(`{"mode":"crash"}`); sdk.KindOf(err) != sdk.KindRetryable {
+		t.Fatalf("EnsureWebhooks in a crashing plugin = %v (kind %s), want retryable", err, sdk.KindOf(err))
+	}
+	waitFor(t, "the restart", 10*time.Second, func() bool { return health(h, "bench").State == host.StateRunning })
+	second, err := ensure(`{}`)
+	if err != nil {
+		t.Fatalf("EnsureWebhooks after the restart: %v", err)
+	}
+	if second == first {
+		t.Fatalf("the same process answered before and after the crash: %q", second)
+	}
+}

@@ -52,6 +52,8 @@ type Servers struct {
 	Carrier   connectorv1.CarrierServer
 	FX        connectorv1.FXServer
 	Customs   connectorv1.CustomsServer
+	// Subscriptions registers webhook subscriptions upstream.
+	Subscriptions connectorv1.SubscriptionsServer
 }
 
 // Register registers the non-nil services on s.
@@ -77,6 +79,9 @@ func (sv *Servers) Register(s grpc.ServiceRegistrar) {
 	if sv.Customs != nil {
 		connectorv1.RegisterCustomsServer(s, sv.Customs)
 	}
+	if sv.Subscriptions != nil {
+		connectorv1.RegisterSubscriptionsServer(s, sv.Subscriptions)
+	}
 }
 
 // Clients holds a client of every capability service over one connection.
@@ -90,6 +95,8 @@ type Clients struct {
 	Carrier   connectorv1.CarrierClient
 	FX        connectorv1.FXClient
 	Customs   connectorv1.CustomsClient
+	// Subscriptions registers webhook subscriptions upstream.
+	Subscriptions connectorv1.SubscriptionsClient
 }
 
 // NewClients returns the clients of every service over cc.
@@ -103,6 +110,8 @@ func NewClients(cc grpc.ClientConnInterface) *Clients {
 		Carrier:   connectorv1.NewCarrierClient(cc),
 		FX:        connectorv1.NewFXClient(cc),
 		Customs:   connectorv1.NewCustomsClient(cc),
+
+		Subscriptions: connectorv1.NewSubscriptionsClient(cc),
 	}
 }
 

@@ -45,12 +45,12 @@ func TestEveryServiceHasAClient(t *testing.T) {
 	for i := 0; i < fd.Services().Len(); i++ {
 		names = append(names, string(fd.Services().Get(i).Name()))
 	}
-	want := []string{"Connector", "Source", "Sink", "Webhooks", "Carrier", "FX", "Customs"}
+	want := []string{"Connector", "Source", "Sink", "Webhooks", "Carrier", "FX", "Customs", "Subscriptions"}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("services = %v, want %v: add the new service to Servers, Clients and the SDK", names, want)
 	}
 	c := NewClients(nil)
-	if c.Connector == nil || c.Source == nil || c.Sink == nil || c.Webhooks == nil || c.Carrier == nil || c.FX == nil || c.Customs == nil {
+	if c.Connector == nil || c.Source == nil || c.Sink == nil || c.Webhooks == nil || c.Carrier == nil || c.FX == nil || c.Customs == nil || c.Subscriptions == nil {
 		t.Fatal("NewClients left a client nil")
 	}
 }

@@ -117,7 +117,27 @@ func (Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadStre
 	return out.Checkpoint(strconv.Itoa(max(c.Orders, start)))
 }
 
+// EnsureWebhooks reports one topic, "orders/create", subscribed to the
+// callback URL with the plugin's process id as the subscription id, so that
+// tests see which process answered; with Mode "crash" it exits instead.
+func (Connector) EnsureWebhooks(ctx context.Context, req sdk.EnsureWebhooksRequest) (*sdk.EnsureWebhooksResponse, error) {
+	c, err := parse(req.Config)
+	if err != nil {
+		return nil, err
+	}
+	if c.Mode == "crash" {
+		fmt.Fprintln(os.Stderr, "bench: crashing on purpose")
+		os.Exit(3)
+	}
+	if req.CallbackURL == "" {
+		return nil, sdk.InvalidInput("bench: no callback URL")
+	}
+	return &sdk.EnsureWebhooksResponse{Results: []sdk.WebhookSubscriptionResult{{Topic: "orders/create",
+		SubscriptionID: strconv.Itoa(os.Getpid()) + " " + req.CallbackURL, Action: sdk.SubscriptionCreated}}}, nil
+}
+
 var (
-	_ sdk.Connector = Connector{}
-	_ sdk.Source    = Connector{}
+	_ sdk.Connector     = Connector{}
+	_ sdk.Source        = Connector{}
+	_ sdk.Subscriptions = Connector{}
 )

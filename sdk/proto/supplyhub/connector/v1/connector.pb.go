@@ -379,7 +379,7 @@ type Manifest struct {
 	Version     string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// capabilities lists the optional services served: source, sink,
-	// webhooks, carrier, fx, customs.
+	// webhooks, carrier, fx, customs, subscriptions.
 	Capabilities []string `protobuf:"bytes,4,rep,name=capabilities,proto3" json:"capabilities,omitempty"`
 	// config_schema is the JSON Schema (draft 2020-12) of the configuration.
 	ConfigSchema []byte        `protobuf:"bytes,5,opt,name=config_schema,json=configSchema,proto3" json:"config_schema,omitempty"`
@@ -2339,6 +2339,185 @@ func (x *LandedCostResponse) GetLandedCost() []byte {
 	return nil
 }
 
+type EnsureWebhooksRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection string                 `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	Config     []byte                 `protobuf:"bytes,2,opt,name=config,proto3" json:"config,omitempty"`
+	// callback_url is the gateway's public URL for the connection's
+	// deliveries, e.g. https://gateway.example.com/webhooks/shop-1.
+	CallbackUrl   string `protobuf:"bytes,3,opt,name=callback_url,json=callbackUrl,proto3" json:"callback_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnsureWebhooksRequest) Reset() {
+	*x = EnsureWebhooksRequest{}
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnsureWebhooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnsureWebhooksRequest) ProtoMessage() {}
+
+func (x *EnsureWebhooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnsureWebhooksRequest.ProtoReflect.Descriptor instead.
+func (*EnsureWebhooksRequest) Descriptor() ([]byte, []int) {
+	return file_supplyhub_connector_v1_connector_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *EnsureWebhooksRequest) GetConnection() string {
+	if x != nil {
+		return x.Connection
+	}
+	return ""
+}
+
+func (x *EnsureWebhooksRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *EnsureWebhooksRequest) GetCallbackUrl() string {
+	if x != nil {
+		return x.CallbackUrl
+	}
+	return ""
+}
+
+type EnsureWebhooksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// results has one entry per topic the connector wants.
+	Results       []*WebhookSubscriptionResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnsureWebhooksResponse) Reset() {
+	*x = EnsureWebhooksResponse{}
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnsureWebhooksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnsureWebhooksResponse) ProtoMessage() {}
+
+func (x *EnsureWebhooksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnsureWebhooksResponse.ProtoReflect.Descriptor instead.
+func (*EnsureWebhooksResponse) Descriptor() ([]byte, []int) {
+	return file_supplyhub_connector_v1_connector_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *EnsureWebhooksResponse) GetResults() []*WebhookSubscriptionResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type WebhookSubscriptionResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// topic is the upstream topic, e.g. "orders/create".
+	Topic string `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	// subscription_id is the upstream id of the subscription, when there is one.
+	SubscriptionId string `protobuf:"bytes,2,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	// action is one of: created, updated, unchanged, deleted, skipped, failed.
+	Action string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	// error says why the topic failed or was skipped; empty on success.
+	Error         *Error `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookSubscriptionResult) Reset() {
+	*x = WebhookSubscriptionResult{}
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookSubscriptionResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookSubscriptionResult) ProtoMessage() {}
+
+func (x *WebhookSubscriptionResult) ProtoReflect() protoreflect.Message {
+	mi := &file_supplyhub_connector_v1_connector_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookSubscriptionResult.ProtoReflect.Descriptor instead.
+func (*WebhookSubscriptionResult) Descriptor() ([]byte, []int) {
+	return file_supplyhub_connector_v1_connector_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *WebhookSubscriptionResult) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *WebhookSubscriptionResult) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *WebhookSubscriptionResult) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *WebhookSubscriptionResult) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 var File_supplyhub_connector_v1_connector_proto protoreflect.FileDescriptor
 
 const file_supplyhub_connector_v1_connector_proto_rawDesc = "" +
@@ -2534,7 +2713,20 @@ const file_supplyhub_connector_v1_connector_proto_rawDesc = "" +
 	"\bfx_rates\x18\v \x03(\fR\afxRates\"5\n" +
 	"\x12LandedCostResponse\x12\x1f\n" +
 	"\vlanded_cost\x18\x01 \x01(\fR\n" +
-	"landedCost2\xc0\x01\n" +
+	"landedCost\"r\n" +
+	"\x15EnsureWebhooksRequest\x12\x1e\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\tR\n" +
+	"connection\x12\x16\n" +
+	"\x06config\x18\x02 \x01(\fR\x06config\x12!\n" +
+	"\fcallback_url\x18\x03 \x01(\tR\vcallbackUrl\"e\n" +
+	"\x16EnsureWebhooksResponse\x12K\n" +
+	"\aresults\x18\x01 \x03(\v21.supplyhub.connector.v1.WebhookSubscriptionResultR\aresults\"\xa7\x01\n" +
+	"\x19WebhookSubscriptionResult\x12\x14\n" +
+	"\x05topic\x18\x01 \x01(\tR\x05topic\x12'\n" +
+	"\x0fsubscription_id\x18\x02 \x01(\tR\x0esubscriptionId\x12\x16\n" +
+	"\x06action\x18\x03 \x01(\tR\x06action\x123\n" +
+	"\x05error\x18\x04 \x01(\v2\x1d.supplyhub.connector.v1.ErrorR\x05error2\xc0\x01\n" +
 	"\tConnector\x12]\n" +
 	"\bDescribe\x12'.supplyhub.connector.v1.DescribeRequest\x1a(.supplyhub.connector.v1.DescribeResponse\x12T\n" +
 	"\x05Check\x12$.supplyhub.connector.v1.CheckRequest\x1a%.supplyhub.connector.v1.CheckResponse2]\n" +
@@ -2552,7 +2744,9 @@ const file_supplyhub_connector_v1_connector_proto_rawDesc = "" +
 	"\x05Rates\x12&.supplyhub.connector.v1.FXRatesRequest\x1a'.supplyhub.connector.v1.FXRatesResponse2n\n" +
 	"\aCustoms\x12c\n" +
 	"\n" +
-	"LandedCost\x12).supplyhub.connector.v1.LandedCostRequest\x1a*.supplyhub.connector.v1.LandedCostResponseBMZKgithub.com/supplyhub/supplyhub/sdk/proto/supplyhub/connector/v1;connectorv1b\x06proto3"
+	"LandedCost\x12).supplyhub.connector.v1.LandedCostRequest\x1a*.supplyhub.connector.v1.LandedCostResponse2\x80\x01\n" +
+	"\rSubscriptions\x12o\n" +
+	"\x0eEnsureWebhooks\x12-.supplyhub.connector.v1.EnsureWebhooksRequest\x1a..supplyhub.connector.v1.EnsureWebhooksResponseBMZKgithub.com/supplyhub/supplyhub/sdk/proto/supplyhub/connector/v1;connectorv1b\x06proto3"
 
 var (
 	file_supplyhub_connector_v1_connector_proto_rawDescOnce sync.Once
@@ -2566,59 +2760,62 @@ func file_supplyhub_connector_v1_connector_proto_rawDescGZIP() []byte {
 	return file_supplyhub_connector_v1_connector_proto_rawDescData
 }
 
-var file_supplyhub_connector_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_supplyhub_connector_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_supplyhub_connector_v1_connector_proto_goTypes = []any{
-	(*Record)(nil),              // 0: supplyhub.connector.v1.Record
-	(*Error)(nil),               // 1: supplyhub.connector.v1.Error
-	(*RPCStatus)(nil),           // 2: supplyhub.connector.v1.RPCStatus
-	(*Header)(nil),              // 3: supplyhub.connector.v1.Header
-	(*DescribeRequest)(nil),     // 4: supplyhub.connector.v1.DescribeRequest
-	(*DescribeResponse)(nil),    // 5: supplyhub.connector.v1.DescribeResponse
-	(*Manifest)(nil),            // 6: supplyhub.connector.v1.Manifest
-	(*StreamSpec)(nil),          // 7: supplyhub.connector.v1.StreamSpec
-	(*WebhookSpec)(nil),         // 8: supplyhub.connector.v1.WebhookSpec
-	(*CheckRequest)(nil),        // 9: supplyhub.connector.v1.CheckRequest
-	(*CheckResponse)(nil),       // 10: supplyhub.connector.v1.CheckResponse
-	(*ReadRequest)(nil),         // 11: supplyhub.connector.v1.ReadRequest
-	(*ReadResponse)(nil),        // 12: supplyhub.connector.v1.ReadResponse
-	(*RecordBatch)(nil),         // 13: supplyhub.connector.v1.RecordBatch
-	(*Checkpoint)(nil),          // 14: supplyhub.connector.v1.Checkpoint
-	(*Progress)(nil),            // 15: supplyhub.connector.v1.Progress
-	(*WriteRequest)(nil),        // 16: supplyhub.connector.v1.WriteRequest
-	(*Change)(nil),              // 17: supplyhub.connector.v1.Change
-	(*WriteResponse)(nil),       // 18: supplyhub.connector.v1.WriteResponse
-	(*ChangeResult)(nil),        // 19: supplyhub.connector.v1.ChangeResult
-	(*WebhookRequest)(nil),      // 20: supplyhub.connector.v1.WebhookRequest
-	(*WebhookResponse)(nil),     // 21: supplyhub.connector.v1.WebhookResponse
-	(*Action)(nil),              // 22: supplyhub.connector.v1.Action
-	(*RatesRequest)(nil),        // 23: supplyhub.connector.v1.RatesRequest
-	(*RatesResponse)(nil),       // 24: supplyhub.connector.v1.RatesResponse
-	(*CarrierError)(nil),        // 25: supplyhub.connector.v1.CarrierError
-	(*LabelRequest)(nil),        // 26: supplyhub.connector.v1.LabelRequest
-	(*LabelResponse)(nil),       // 27: supplyhub.connector.v1.LabelResponse
-	(*TrackRequest)(nil),        // 28: supplyhub.connector.v1.TrackRequest
-	(*TrackResponse)(nil),       // 29: supplyhub.connector.v1.TrackResponse
-	(*FXRatesRequest)(nil),      // 30: supplyhub.connector.v1.FXRatesRequest
-	(*FXRatesResponse)(nil),     // 31: supplyhub.connector.v1.FXRatesResponse
-	(*LandedCostRequest)(nil),   // 32: supplyhub.connector.v1.LandedCostRequest
-	(*LandedCostResponse)(nil),  // 33: supplyhub.connector.v1.LandedCostResponse
-	nil,                         // 34: supplyhub.connector.v1.CheckResponse.DetailsEntry
-	(*durationpb.Duration)(nil), // 35: google.protobuf.Duration
-	(*anypb.Any)(nil),           // 36: google.protobuf.Any
+	(*Record)(nil),                    // 0: supplyhub.connector.v1.Record
+	(*Error)(nil),                     // 1: supplyhub.connector.v1.Error
+	(*RPCStatus)(nil),                 // 2: supplyhub.connector.v1.RPCStatus
+	(*Header)(nil),                    // 3: supplyhub.connector.v1.Header
+	(*DescribeRequest)(nil),           // 4: supplyhub.connector.v1.DescribeRequest
+	(*DescribeResponse)(nil),          // 5: supplyhub.connector.v1.DescribeResponse
+	(*Manifest)(nil),                  // 6: supplyhub.connector.v1.Manifest
+	(*StreamSpec)(nil),                // 7: supplyhub.connector.v1.StreamSpec
+	(*WebhookSpec)(nil),               // 8: supplyhub.connector.v1.WebhookSpec
+	(*CheckRequest)(nil),              // 9: supplyhub.connector.v1.CheckRequest
+	(*CheckResponse)(nil),             // 10: supplyhub.connector.v1.CheckResponse
+	(*ReadRequest)(nil),               // 11: supplyhub.connector.v1.ReadRequest
+	(*ReadResponse)(nil),              // 12: supplyhub.connector.v1.ReadResponse
+	(*RecordBatch)(nil),               // 13: supplyhub.connector.v1.RecordBatch
+	(*Checkpoint)(nil),                // 14: supplyhub.connector.v1.Checkpoint
+	(*Progress)(nil),                  // 15: supplyhub.connector.v1.Progress
+	(*WriteRequest)(nil),              // 16: supplyhub.connector.v1.WriteRequest
+	(*Change)(nil),                    // 17: supplyhub.connector.v1.Change
+	(*WriteResponse)(nil),             // 18: supplyhub.connector.v1.WriteResponse
+	(*ChangeResult)(nil),              // 19: supplyhub.connector.v1.ChangeResult
+	(*WebhookRequest)(nil),            // 20: supplyhub.connector.v1.WebhookRequest
+	(*WebhookResponse)(nil),           // 21: supplyhub.connector.v1.WebhookResponse
+	(*Action)(nil),                    // 22: supplyhub.connector.v1.Action
+	(*RatesRequest)(nil),              // 23: supplyhub.connector.v1.RatesRequest
+	(*RatesResponse)(nil),             // 24: supplyhub.connector.v1.RatesResponse
+	(*CarrierError)(nil),              // 25: supplyhub.connector.v1.CarrierError
+	(*LabelRequest)(nil),              // 26: supplyhub.connector.v1.LabelRequest
+	(*LabelResponse)(nil),             // 27: supplyhub.connector.v1.LabelResponse
+	(*TrackRequest)(nil),              // 28: supplyhub.connector.v1.TrackRequest
+	(*TrackResponse)(nil),             // 29: supplyhub.connector.v1.TrackResponse
+	(*FXRatesRequest)(nil),            // 30: supplyhub.connector.v1.FXRatesRequest
+	(*FXRatesResponse)(nil),           // 31: supplyhub.connector.v1.FXRatesResponse
+	(*LandedCostRequest)(nil),         // 32: supplyhub.connector.v1.LandedCostRequest
+	(*LandedCostResponse)(nil),        // 33: supplyhub.connector.v1.LandedCostResponse
+	(*EnsureWebhooksRequest)(nil),     // 34: supplyhub.connector.v1.EnsureWebhooksRequest
+	(*EnsureWebhooksResponse)(nil),    // 35: supplyhub.connector.v1.EnsureWebhooksResponse
+	(*WebhookSubscriptionResult)(nil), // 36: supplyhub.connector.v1.WebhookSubscriptionResult
+	nil,                               // 37: supplyhub.connector.v1.CheckResponse.DetailsEntry
+	(*durationpb.Duration)(nil),       // 38: google.protobuf.Duration
+	(*anypb.Any)(nil),                 // 39: google.protobuf.Any
 }
 var file_supplyhub_connector_v1_connector_proto_depIdxs = []int32{
-	35, // 0: supplyhub.connector.v1.Error.retry_after:type_name -> google.protobuf.Duration
-	36, // 1: supplyhub.connector.v1.RPCStatus.details:type_name -> google.protobuf.Any
+	38, // 0: supplyhub.connector.v1.Error.retry_after:type_name -> google.protobuf.Duration
+	39, // 1: supplyhub.connector.v1.RPCStatus.details:type_name -> google.protobuf.Any
 	6,  // 2: supplyhub.connector.v1.DescribeResponse.manifest:type_name -> supplyhub.connector.v1.Manifest
 	7,  // 3: supplyhub.connector.v1.Manifest.streams:type_name -> supplyhub.connector.v1.StreamSpec
 	8,  // 4: supplyhub.connector.v1.Manifest.webhook:type_name -> supplyhub.connector.v1.WebhookSpec
 	8,  // 5: supplyhub.connector.v1.WebhookSpec.alternatives:type_name -> supplyhub.connector.v1.WebhookSpec
-	34, // 6: supplyhub.connector.v1.CheckResponse.details:type_name -> supplyhub.connector.v1.CheckResponse.DetailsEntry
+	37, // 6: supplyhub.connector.v1.CheckResponse.details:type_name -> supplyhub.connector.v1.CheckResponse.DetailsEntry
 	13, // 7: supplyhub.connector.v1.ReadResponse.records:type_name -> supplyhub.connector.v1.RecordBatch
 	14, // 8: supplyhub.connector.v1.ReadResponse.checkpoint:type_name -> supplyhub.connector.v1.Checkpoint
 	15, // 9: supplyhub.connector.v1.ReadResponse.progress:type_name -> supplyhub.connector.v1.Progress
 	0,  // 10: supplyhub.connector.v1.RecordBatch.records:type_name -> supplyhub.connector.v1.Record
-	35, // 11: supplyhub.connector.v1.Progress.rate_limit_wait:type_name -> google.protobuf.Duration
+	38, // 11: supplyhub.connector.v1.Progress.rate_limit_wait:type_name -> google.protobuf.Duration
 	17, // 12: supplyhub.connector.v1.WriteRequest.changes:type_name -> supplyhub.connector.v1.Change
 	0,  // 13: supplyhub.connector.v1.Change.record:type_name -> supplyhub.connector.v1.Record
 	19, // 14: supplyhub.connector.v1.WriteResponse.results:type_name -> supplyhub.connector.v1.ChangeResult
@@ -2627,31 +2824,35 @@ var file_supplyhub_connector_v1_connector_proto_depIdxs = []int32{
 	0,  // 17: supplyhub.connector.v1.WebhookResponse.records:type_name -> supplyhub.connector.v1.Record
 	22, // 18: supplyhub.connector.v1.WebhookResponse.actions:type_name -> supplyhub.connector.v1.Action
 	25, // 19: supplyhub.connector.v1.RatesResponse.errors:type_name -> supplyhub.connector.v1.CarrierError
-	4,  // 20: supplyhub.connector.v1.Connector.Describe:input_type -> supplyhub.connector.v1.DescribeRequest
-	9,  // 21: supplyhub.connector.v1.Connector.Check:input_type -> supplyhub.connector.v1.CheckRequest
-	11, // 22: supplyhub.connector.v1.Source.Read:input_type -> supplyhub.connector.v1.ReadRequest
-	16, // 23: supplyhub.connector.v1.Sink.Write:input_type -> supplyhub.connector.v1.WriteRequest
-	20, // 24: supplyhub.connector.v1.Webhooks.ParseWebhook:input_type -> supplyhub.connector.v1.WebhookRequest
-	23, // 25: supplyhub.connector.v1.Carrier.Rates:input_type -> supplyhub.connector.v1.RatesRequest
-	26, // 26: supplyhub.connector.v1.Carrier.BuyLabel:input_type -> supplyhub.connector.v1.LabelRequest
-	28, // 27: supplyhub.connector.v1.Carrier.Track:input_type -> supplyhub.connector.v1.TrackRequest
-	30, // 28: supplyhub.connector.v1.FX.Rates:input_type -> supplyhub.connector.v1.FXRatesRequest
-	32, // 29: supplyhub.connector.v1.Customs.LandedCost:input_type -> supplyhub.connector.v1.LandedCostRequest
-	5,  // 30: supplyhub.connector.v1.Connector.Describe:output_type -> supplyhub.connector.v1.DescribeResponse
-	10, // 31: supplyhub.connector.v1.Connector.Check:output_type -> supplyhub.connector.v1.CheckResponse
-	12, // 32: supplyhub.connector.v1.Source.Read:output_type -> supplyhub.connector.v1.ReadResponse
-	18, // 33: supplyhub.connector.v1.Sink.Write:output_type -> supplyhub.connector.v1.WriteResponse
-	21, // 34: supplyhub.connector.v1.Webhooks.ParseWebhook:output_type -> supplyhub.connector.v1.WebhookResponse
-	24, // 35: supplyhub.connector.v1.Carrier.Rates:output_type -> supplyhub.connector.v1.RatesResponse
-	27, // 36: supplyhub.connector.v1.Carrier.BuyLabel:output_type -> supplyhub.connector.v1.LabelResponse
-	29, // 37: supplyhub.connector.v1.Carrier.Track:output_type -> supplyhub.connector.v1.TrackResponse
-	31, // 38: supplyhub.connector.v1.FX.Rates:output_type -> supplyhub.connector.v1.FXRatesResponse
-	33, // 39: supplyhub.connector.v1.Customs.LandedCost:output_type -> supplyhub.connector.v1.LandedCostResponse
-	30, // [30:40] is the sub-list for method output_type
-	20, // [20:30] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	36, // 20: supplyhub.connector.v1.EnsureWebhooksResponse.results:type_name -> supplyhub.connector.v1.WebhookSubscriptionResult
+	1,  // 21: supplyhub.connector.v1.WebhookSubscriptionResult.error:type_name -> supplyhub.connector.v1.Error
+	4,  // 22: supplyhub.connector.v1.Connector.Describe:input_type -> supplyhub.connector.v1.DescribeRequest
+	9,  // 23: supplyhub.connector.v1.Connector.Check:input_type -> supplyhub.connector.v1.CheckRequest
+	11, // 24: supplyhub.connector.v1.Source.Read:input_type -> supplyhub.connector.v1.ReadRequest
+	16, // 25: supplyhub.connector.v1.Sink.Write:input_type -> supplyhub.connector.v1.WriteRequest
+	20, // 26: supplyhub.connector.v1.Webhooks.ParseWebhook:input_type -> supplyhub.connector.v1.WebhookRequest
+	23, // 27: supplyhub.connector.v1.Carrier.Rates:input_type -> supplyhub.connector.v1.RatesRequest
+	26, // 28: supplyhub.connector.v1.Carrier.BuyLabel:input_type -> supplyhub.connector.v1.LabelRequest
+	28, // 29: supplyhub.connector.v1.Carrier.Track:input_type -> supplyhub.connector.v1.TrackRequest
+	30, // 30: supplyhub.connector.v1.FX.Rates:input_type -> supplyhub.connector.v1.FXRatesRequest
+	32, // 31: supplyhub.connector.v1.Customs.LandedCost:input_type -> supplyhub.connector.v1.LandedCostRequest
+	34, // 32: supplyhub.connector.v1.Subscriptions.EnsureWebhooks:input_type -> supplyhub.connector.v1.EnsureWebhooksRequest
+	5,  // 33: supplyhub.connector.v1.Connector.Describe:output_type -> supplyhub.connector.v1.DescribeResponse
+	10, // 34: supplyhub.connector.v1.Connector.Check:output_type -> supplyhub.connector.v1.CheckResponse
+	12, // 35: supplyhub.connector.v1.Source.Read:output_type -> supplyhub.connector.v1.ReadResponse
+	18, // 36: supplyhub.connector.v1.Sink.Write:output_type -> supplyhub.connector.v1.WriteResponse
+	21, // 37: supplyhub.connector.v1.Webhooks.ParseWebhook:output_type -> supplyhub.connector.v1.WebhookResponse
+	24, // 38: supplyhub.connector.v1.Carrier.Rates:output_type -> supplyhub.connector.v1.RatesResponse
+	27, // 39: supplyhub.connector.v1.Carrier.BuyLabel:output_type -> supplyhub.connector.v1.LabelResponse
+	29, // 40: supplyhub.connector.v1.Carrier.Track:output_type -> supplyhub.connector.v1.TrackResponse
+	31, // 41: supplyhub.connector.v1.FX.Rates:output_type -> supplyhub.connector.v1.FXRatesResponse
+	33, // 42: supplyhub.connector.v1.Customs.LandedCost:output_type -> supplyhub.connector.v1.LandedCostResponse
+	35, // 43: supplyhub.connector.v1.Subscriptions.EnsureWebhooks:output_type -> supplyhub.connector.v1.EnsureWebhooksResponse
+	33, // [33:44] is the sub-list for method output_type
+	22, // [22:33] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_supplyhub_connector_v1_connector_proto_init() }
@@ -2670,9 +2871,9 @@ func file_supplyhub_connector_v1_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_supplyhub_connector_v1_connector_proto_rawDesc), len(file_supplyhub_connector_v1_connector_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   38,
 			NumExtensions: 0,
-			NumServices:   7,
+			NumServices:   8,
 		},
 		GoTypes:           file_supplyhub_connector_v1_connector_proto_goTypes,
 		DependencyIndexes: file_supplyhub_connector_v1_connector_proto_depIdxs,

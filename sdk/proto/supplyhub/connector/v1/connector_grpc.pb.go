@@ -877,3 +877,109 @@ var Customs_ServiceDesc = grpc.ServiceDesc{
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "supplyhub/connector/v1/connector.proto",
 }
+
+const (
+	Subscriptions_EnsureWebhooks_FullMethodName = "/supplyhub.connector.v1.Subscriptions/EnsureWebhooks"
+)
+
+// SubscriptionsClient is the client API for Subscriptions service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+type SubscriptionsClient interface {
+	// EnsureWebhooks makes the upstream send the connector's webhook topics
+	// to callback_url. It is idempotent: a second call changes nothing.
+	EnsureWebhooks(ctx context.Context, in *EnsureWebhooksRequest, opts ...grpc.CallOption) (*EnsureWebhooksResponse, error)
+}
+
+type subscriptionsClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewSubscriptionsClient(cc grpc.ClientConnInterface) SubscriptionsClient {
+	return &subscriptionsClient{cc}
+}
+
+func (c *subscriptionsClient) EnsureWebhooks(ctx context.Context, in *EnsureWebhooksRequest, opts ...grpc.CallOption) (*EnsureWebhooksResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnsureWebhooksResponse)
+	err := c.cc.Invoke(ctx, Subscriptions_EnsureWebhooks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SubscriptionsServer is the server API for Subscriptions service.
+// All implementations must embed UnimplementedSubscriptionsServer
+// for forward compatibility.
+type SubscriptionsServer interface {
+	// EnsureWebhooks makes the upstream send the connector's webhook topics
+	// to callback_url. It is idempotent: a second call changes nothing.
+	EnsureWebhooks(context.Context, *EnsureWebhooksRequest) (*EnsureWebhooksResponse, error)
+	mustEmbedUnimplementedSubscriptionsServer()
+}
+
+// UnimplementedSubscriptionsServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedSubscriptionsServer struct{}
+
+func (UnimplementedSubscriptionsServer) EnsureWebhooks(context.Context, *EnsureWebhooksRequest) (*EnsureWebhooksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method EnsureWebhooks not implemented")
+}
+func (UnimplementedSubscriptionsServer) mustEmbedUnimplementedSubscriptionsServer() {}
+func (UnimplementedSubscriptionsServer) testEmbeddedByValue()                       {}
+
+// UnsafeSubscriptionsServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to SubscriptionsServer will
+// result in compilation errors.
+type UnsafeSubscriptionsServer interface {
+	mustEmbedUnimplementedSubscriptionsServer()
+}
+
+func RegisterSubscriptionsServer(s grpc.ServiceRegistrar, srv SubscriptionsServer) {
+	// If the following call pancis, it indicates UnimplementedSubscriptionsServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&Subscriptions_ServiceDesc, srv)
+}
+
+func _Subscriptions_EnsureWebhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnsureWebhooksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SubscriptionsServer).EnsureWebhooks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Subscriptions_EnsureWebhooks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SubscriptionsServer).EnsureWebhooks(ctx, req.(*EnsureWebhooksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// Subscriptions_ServiceDesc is the grpc.ServiceDesc for Subscriptions service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var Subscriptions_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "supplyhub.connector.v1.Subscriptions",
+	HandlerType: (*SubscriptionsServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "EnsureWebhooks",
+			Handler:    _Subscriptions_EnsureWebhooks_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "supplyhub/connector/v1/connector.proto",
+}

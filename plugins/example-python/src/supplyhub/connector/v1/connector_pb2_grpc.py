@@ -596,3 +596,75 @@ class Customs(object):
             supplyhub_dot_connector_dot_v1_dot_connector__pb2.LandedCostResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+
+class SubscriptionsStub(object):
+    """---------------------------------------------------------------------------
+    Subscriptions: register the connection's webhook subscriptions upstream.
+
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.EnsureWebhooks = channel.unary_unary(
+                '/supplyhub.connector.v1.Subscriptions/EnsureWebhooks',
+                request_serializer=supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksRequest.SerializeToString,
+                response_deserializer=supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksResponse.FromString,
+                )
+
+
+class SubscriptionsServicer(object):
+    """---------------------------------------------------------------------------
+    Subscriptions: register the connection's webhook subscriptions upstream.
+
+    """
+
+    def EnsureWebhooks(self, request, context):
+        """EnsureWebhooks makes the upstream send the connector's webhook topics
+        to callback_url. It is idempotent: a second call changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SubscriptionsServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'EnsureWebhooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnsureWebhooks,
+                    request_deserializer=supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksRequest.FromString,
+                    response_serializer=supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'supplyhub.connector.v1.Subscriptions', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+
+
+ # This class is part of an EXPERIMENTAL API.
+class Subscriptions(object):
+    """---------------------------------------------------------------------------
+    Subscriptions: register the connection's webhook subscriptions upstream.
+
+    """
+
+    @staticmethod
+    def EnsureWebhooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/supplyhub.connector.v1.Subscriptions/EnsureWebhooks',
+            supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksRequest.SerializeToString,
+            supplyhub_dot_connector_dot_v1_dot_connector__pb2.EnsureWebhooksResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
