@@ -24,6 +24,12 @@ func (mutationRoot) resolve(ec *execCtx, field string, args map[string]any) (any
 		return s.metafieldsSet(args)
 	case "metafieldsDelete":
 		return s.metafieldsDelete(args)
+	case "webhookSubscriptionCreate":
+		return s.webhookSubscriptionCreate(args)
+	case "webhookSubscriptionUpdate":
+		return s.webhookSubscriptionUpdate(args)
+	case "webhookSubscriptionDelete":
+		return s.webhookSubscriptionDelete(args)
 	case "bulkOperationRunQuery":
 		return s.bulks.run(ec, args)
 	case "bulkOperationCancel":

@@ -167,6 +167,13 @@ func (queryRoot) resolve(ec *execCtx, field string, args map[string]any) (any, e
 			out = append(out, n)
 		}
 		return nullableList(out), nil
+	case "webhookSubscriptions":
+		return s.webhookSubscriptionsConnection(args)
+	case "webhookSubscription":
+		if w := s.webhookSubscriptionByID(strArg(args, "id")); w != nil {
+			return w, nil
+		}
+		return nil, nil
 	case "currentBulkOperation":
 		if op := s.bulks.current(); op != nil {
 			return op, nil

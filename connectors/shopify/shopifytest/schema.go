@@ -35,7 +35,7 @@ OrderDisplayFinancialStatus OrderDisplayFulfillmentStatus OrderCancelReason Prod
 FulfillmentDisplayStatus FulfillmentOrderStatus RefundLineItemRestockType BulkOperationStatus BulkOperationErrorCode
 BulkOperationType CountPrecision JSON FormattedString DiscountApplicationAllocationMethod DiscountApplicationTargetSelection
 DiscountApplicationTargetType InventorySetQuantitiesUserErrorCode BulkOperationUserErrorCode
-MetafieldsSetUserErrorCode MetafieldOwnerType`
+MetafieldsSetUserErrorCode MetafieldOwnerType WebhookSubscriptionTopic WebhookSubscriptionFormat WebhookSubscriptionSortKeys`
 
 // schemaTypes lists each type's fields as name(args):Type, [Type] for lists.
 var schemaTypes = map[string]string{
@@ -44,10 +44,15 @@ var schemaTypes = map[string]string{
 		products(first,after,last,before,query,sortKey,reverse,savedSearchId):ProductConnection productsCount(query,limit,savedSearchId):Count product(id):Product
 		locations(first,after,last,before,query,sortKey,reverse,includeInactive,includeLegacy):LocationConnection location(id):Location
 		inventoryItems(first,after,last,before,query,reverse):InventoryItemConnection inventoryItem(id):InventoryItem
-		node(id):Node nodes(ids):[Node] currentBulkOperation(type):BulkOperation bulkOperation(id):BulkOperation`,
+		node(id):Node nodes(ids):[Node] currentBulkOperation(type):BulkOperation bulkOperation(id):BulkOperation
+		webhookSubscriptions(first,after,last,before,reverse,sortKey,query,format,topics,callbackUrl):WebhookSubscriptionConnection
+		webhookSubscription(id):WebhookSubscription`,
 	"Mutation": `bulkOperationRunQuery(query,groupObjects):BulkOperationRunQueryPayload bulkOperationCancel(id):BulkOperationCancelPayload
 		inventorySetQuantities(input):InventorySetQuantitiesPayload fulfillmentCreate(fulfillment,message):FulfillmentCreatePayload
-		metafieldsSet(metafields):MetafieldsSetPayload metafieldsDelete(metafields):MetafieldsDeletePayload`,
+		metafieldsSet(metafields):MetafieldsSetPayload metafieldsDelete(metafields):MetafieldsDeletePayload
+		webhookSubscriptionCreate(topic,webhookSubscription):WebhookSubscriptionCreatePayload
+		webhookSubscriptionUpdate(id,webhookSubscription):WebhookSubscriptionUpdatePayload
+		webhookSubscriptionDelete(id):WebhookSubscriptionDeletePayload`,
 	"Shop":                 `id:ID name:String myshopifyDomain:String currencyCode:CurrencyCode ianaTimezone:String email:String`,
 	"AppInstallation":      `id:ID accessScopes:[AccessScope]`,
 	"AccessScope":          `handle:String description:String`,
@@ -115,6 +120,10 @@ var schemaTypes = map[string]string{
 	"MetafieldsSetUserError":           `field:[String] message:String code:MetafieldsSetUserErrorCode elementIndex:Int`,
 	"MetafieldsDeletePayload":          `deletedMetafields:[MetafieldIdentifier] userErrors:[UserError]`,
 	"MetafieldIdentifier":              `ownerId:ID namespace:String key:String`,
+	"WebhookSubscription":              `id:ID legacyResourceId:UnsignedInt64 topic:WebhookSubscriptionTopic uri:String callbackUrl:URL format:WebhookSubscriptionFormat filter:String includeFields:[String] metafieldNamespaces:[String] createdAt:DateTime updatedAt:DateTime`,
+	"WebhookSubscriptionCreatePayload": `webhookSubscription:WebhookSubscription userErrors:[UserError]`,
+	"WebhookSubscriptionUpdatePayload": `webhookSubscription:WebhookSubscription userErrors:[UserError]`,
+	"WebhookSubscriptionDeletePayload": `deletedWebhookSubscriptionId:ID userErrors:[UserError]`,
 }
 
 var interfaces = map[string][]string{

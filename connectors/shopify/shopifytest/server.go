@@ -71,6 +71,9 @@ type Options struct {
 	// WebhookRetryScale compresses Shopify's retry schedule (8 attempts
 	// over 4 hours): 0.0001 turns 4 hours into 1.44 seconds. Default 1.
 	WebhookRetryScale float64
+	// AllowHTTPCallbacks lets webhook subscriptions use http:// addresses
+	// (a gateway on loopback in tests); Shopify accepts https only.
+	AllowHTTPCallbacks bool
 	// Logf, when set, receives a line per notable event.
 	Logf func(format string, args ...any)
 }
@@ -140,6 +143,7 @@ type Server struct {
 
 	bulks *bulkRegistry
 	hooks *webhookQueue
+	subs  subscriptions
 	tmp   string
 
 	stallMu sync.Mutex

@@ -486,3 +486,91 @@ func FuzzGraphQL(f *testing.F) {
 		}
 	})
 }
+
+// webhookSubscriptionCreate validates like Shopify: unknown topics are
+// variable errors, bad or taken addresses and missing scopes userErrors;
+// webhookSubscriptions filters by topic and pages.
+func TestWebhookSubscriptionMutations(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{Scopes: []string{"read_orders"}})
+	const create = `mutation C($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) { webhookSubscription { id topic uri format } userErrors { field message } } }`
+	type payload struct {
+		WebhookSubscriptionCreate struct {
+			WebhookSubscription *struct{ ID, Topic, URI, Format string }
+			UserErrors          []struct {
+				Field   []string
+				Message string
+			}
+		}
+	}
+	call := func(topic, uri string) (payload, gqlAnswer) {
+		a := gql(t, s, create, map[string]any{"topic": topic, "sub": map[string]any{"uri": uri, "format": "JSON"}})
+		var p payload
+		if len(a.Data) > 0 {
+			if err := json.Unmarshal(a.Data, &p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return p, a
+	}
+	p, a := call("ORDERS_CREATE", "https://gw.example.com/webhooks/c1")
+	if len(a.Errors) > 0 || p.WebhookSubscriptionCreate.WebhookSubscription == nil || p.WebhookSubscriptionCreate.WebhookSubscription.Topic != "ORDERS_CREATE" {
+		t.Fatalf("create: %s", a.raw)
+	}
+	for _, tc := range []struct{ topic, uri, want string }{
+		{"ORDERS_CREATE", "https://gw.example.com/webhooks/c1", "already been taken"},
+		{"ORDERS_UPDATED", "http://gw.example.com/webhooks/c1", "http:// is not supported"},
+		{"ORDERS_UPDATED", "not a url", "Address is invalid"},
+		{"PRODUCTS_UPDATE", "https://gw.example.com/webhooks/c1", "read_products"},
+	} {
+		p, a := call(tc.topic, tc.uri)
+		ue := p.WebhookSubscriptionCreate.UserErrors
+		if len(ue) != 1 || !strings.Contains(ue[0].Message, tc.want) || p.WebhookSubscriptionCreate.WebhookSubscription != nil {
+			t.Errorf("%s %s: %s, want a userError containing %q", tc.topic, tc.uri, a.raw, tc.want)
+		}
+	}
+	if _, a := call("CUSTOMERS_REDACT", "https://gw.example.com/webhooks/c1"); len(a.Errors) == 0 {
+		t.Errorf("a compliance topic was accepted: %s", a.raw)
+	}
+	for i := 0; i < 120; i++ {
+		if _, err := s.AddWebhookSubscription("orders/updated", fmt.Sprintf("https://gw%d.example.com/h", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const list = `query L($after: String) { webhookSubscriptions(first: 100, after: $after, topics: [ORDERS_UPDATED]) {
+  nodes { id topic } pageInfo { hasNextPage endCursor } } }`
+	var after any
+	seen := 0
+	for pages := 1; ; pages++ {
+		a := gql(t, s, list, map[string]any{"after": after})
+		var out struct {
+			WebhookSubscriptions struct {
+				Nodes    []struct{ ID, Topic string }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		if err := json.Unmarshal(a.Data, &out); err != nil || len(a.Errors) > 0 {
+			t.Fatalf("list: %v %s", err, a.raw)
+		}
+		for _, n := range out.WebhookSubscriptions.Nodes {
+			if n.Topic != "ORDERS_UPDATED" {
+				t.Fatalf("topic filter let %s through", n.Topic)
+			}
+		}
+		seen += len(out.WebhookSubscriptions.Nodes)
+		if !out.WebhookSubscriptions.PageInfo.HasNextPage {
+			if pages != 2 {
+				t.Errorf("%d pages, want 2", pages)
+			}
+			break
+		}
+		after = out.WebhookSubscriptions.PageInfo.EndCursor
+	}
+	if seen != 120 {
+		t.Errorf("listed %d subscriptions, want 120", seen)
+	}
+}

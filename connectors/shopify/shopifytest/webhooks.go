@@ -27,6 +27,9 @@ type Delivery struct {
 	EventID string
 	Topic   string
 	Body    []byte
+	// URL is where the delivery went; SubscriptionID is the webhook
+	// subscription that asked for it, empty for StartWebhookDelivery's URL.
+	URL, SubscriptionID string
 	// Attempts made so far, and the status code or error of each.
 	Attempts []string
 	// Done is set once a 2xx was received; Failed once every attempt failed.
@@ -130,19 +133,32 @@ func (s *Server) WaitDeliveries(ctx context.Context) error {
 	}
 }
 
-// enqueue schedules a delivery of body for topic when a subscription wants
-// it. It never blocks.
+// enqueue schedules a delivery of body for topic to the URL given to
+// StartWebhookDelivery (when it wants the topic) and one to each webhook
+// subscription to the topic, each with its own webhook id, as Shopify
+// delivers per subscription. It never blocks.
 func (q *webhookQueue) enqueue(topic string, body []byte) {
+	subs := q.s.subscribers(topic)
 	q.mu.Lock()
-	if q.url == "" || q.topics != nil && !q.topics[topic] {
-		q.mu.Unlock()
-		return
+	if q.url != "" && (q.topics == nil || q.topics[topic]) {
+		subs = append([]subTarget{{uri: q.url}}, subs...)
 	}
+	event := q.seq + 1
+	q.mu.Unlock()
+	for _, t := range subs {
+		q.enqueueTo(topic, body, t, event)
+	}
+}
+
+// enqueueTo schedules one delivery; event numbers the X-Shopify-Event-Id,
+// shared by the deliveries of one change.
+func (q *webhookQueue) enqueueTo(topic string, body []byte, t subTarget, event int64) {
+	q.mu.Lock()
 	q.seq++
-	d := &Delivery{WebhookID: fmt.Sprintf("b54557e4-8a5f-4bf7-9d70-%012x", q.seq), EventID: fmt.Sprintf("98880550-7158-44d4-b7cd-%012x", q.seq),
-		Topic: topic, Body: body}
+	d := &Delivery{WebhookID: fmt.Sprintf("b54557e4-8a5f-4bf7-9d70-%012x", q.seq), EventID: fmt.Sprintf("98880550-7158-44d4-b7cd-%012x", event),
+		Topic: topic, Body: body, URL: t.uri, SubscriptionID: t.id}
 	q.log = append(q.log, d)
-	url := q.url
+	url := t.uri
 	q.inflight++
 	dup := q.s.roll(q.s.Faults().WebhookDuplicate)
 	q.mu.Unlock()
