@@ -114,7 +114,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if len(a.Host.Connectors()) == 0 {
 		a.Log.Warn("no connector plugins found: build them with make build", "dir", cfg.Plugins.Dir)
 	}
-	a.Ingress = ingress.New(cfg.Ingress, a.Store, a.Host, a.Secrets, a.Log, a.relay.Notify)
+	icfg := cfg.Ingress
+	icfg.PublicURL = cfg.Webhooks.PublicURL
+	a.Ingress = ingress.New(icfg, a.Store, a.Host, a.Secrets, a.Log, a.relay.Notify)
 	a.API = api.New(api.Config{BodyLimit: cfg.HTTP.BodyLimit, Version: opts.Version}, a.Store, a.Log)
 	a.API.AddReadiness("bus", a.Bus.Ping)
 	a.API.AddReadiness("plugins", a.pluginsReady)

@@ -37,6 +37,8 @@ type Config struct {
 	Plugins host.Config `yaml:"plugins"`
 	// Ingress tunes webhooks, syncs and write-back.
 	Ingress ingress.Config `yaml:"ingress"`
+	// Webhooks says how upstreams reach the gateway's webhook endpoint.
+	Webhooks Webhooks `yaml:"webhooks"`
 	// Planning tunes forecasting and recommendations in the gateway.
 	Planning planning.Config `yaml:"planning"`
 	// Secrets configures encryption of connector secrets at rest.
@@ -53,6 +55,18 @@ type Secrets struct {
 	Key string `yaml:"key" env:"SUPPLYHUB_SECRET_KEY" secret:"true"`
 	// KeyFile holds the key; created with mode 0600 on first start. Default <data dir>/secret.key.
 	KeyFile string `yaml:"key_file" env:"SUPPLYHUB_SECRET_KEY_FILE"`
+}
+
+// Webhooks says how upstreams reach the gateway.
+type Webhooks struct {
+	// PublicURL is the gateway's base URL as upstreams reach it, e.g.
+	// https://gateway.example.com (a reverse proxy or tunnel in front of
+	// addr). When set, the gateway registers each connection's webhook
+	// subscriptions upstream at <public_url>/webhooks/<connection> on
+	// creation, after a configuration change and on
+	// POST /v1/connections/{id}/webhooks/subscribe. Empty: merchants
+	// register webhooks by hand.
+	PublicURL string `yaml:"public_url" env:"SUPPLYHUB_PUBLIC_URL"`
 }
 
 // HTTP configures the API server.
@@ -143,6 +157,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Planning.Recommend.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := ingress.CheckPublicURL(c.Webhooks.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("webhooks.public_url (SUPPLYHUB_PUBLIC_URL): %w", err))
 	}
 	if c.HTTP.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("http.body_limit %d is too small: at least 1024 bytes", c.HTTP.BodyLimit))

@@ -38,7 +38,8 @@ bus:
 http:
   body_limit: 1048576
 `), 0o600)
-	c, err := Load(path, env(map[string]string{"SUPPLYHUB_ADDR": "127.0.0.1:7000", "SUPPLYHUB_LOG_LEVEL": "debug", "SUPPLYHUB_BUS_MAX_AGE": "48h"}))
+	c, err := Load(path, env(map[string]string{"SUPPLYHUB_ADDR": "127.0.0.1:7000", "SUPPLYHUB_LOG_LEVEL": "debug", "SUPPLYHUB_BUS_MAX_AGE": "48h",
+		"SUPPLYHUB_PUBLIC_URL": "https://gateway.example.com"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +58,9 @@ http:
 	}
 	if strings.Contains(string(out), "pw@db") || !strings.Contains(string(out), "<redacted>") {
 		t.Fatalf("secret not redacted:\n%s", out)
+	}
+	if c.Webhooks.PublicURL != "https://gateway.example.com" || !strings.Contains(string(out), "public_url: https://gateway.example.com") {
+		t.Fatalf("public URL %q not loaded or not printed:\n%s", c.Webhooks.PublicURL, out)
 	}
 	if !strings.Contains(string(out), "addr: 127.0.0.1:7000") {
 		t.Fatalf("print lost a setting:\n%s", out)
@@ -78,6 +82,8 @@ func TestBadConfig(t *testing.T) {
 		{"nats without url", "", map[string]string{"SUPPLYHUB_BUS_DRIVER": "nats"}, "SUPPLYHUB_BUS_URL"},
 		{"bad int", "", map[string]string{"SUPPLYHUB_HTTP_BODY_LIMIT": "4MB"}, "SUPPLYHUB_HTTP_BODY_LIMIT"},
 		{"bad duration", "", map[string]string{"SUPPLYHUB_BUS_ACK_WAIT": "30"}, "duration"},
+		{"relative public url", "", map[string]string{"SUPPLYHUB_PUBLIC_URL": "gateway.example.com"}, "webhooks.public_url"},
+		{"public url with query", "webhooks: {public_url: 'https://gw.example.com/?x=1'}\n", nil, "without query"},
 		{"bad level", "log: {level: verbose}\n", nil, "log.level"},
 	}
 	for _, tt := range tests {

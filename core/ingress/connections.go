@@ -232,6 +232,12 @@ func (in *Ingress) CreateConnection(ctx context.Context, req CreateRequest) (*st
 		return nil, nil, err
 	}
 	in.log.Info("connection created", "connection", c.ID, "connector", c.Connector)
+	if in.cfg.PublicURL != "" {
+		in.autoSubscribe(ctx, c, TriggerCreated)
+		if fresh, err := in.store.GetConnection(ctx, c.ID); err == nil {
+			c = fresh
+		}
+	}
 	return c, check, nil
 }
 
@@ -280,6 +286,12 @@ func (in *Ingress) UpdateConnection(ctx context.Context, id string, req UpdateRe
 		return nil, err
 	}
 	in.conns.invalidate(id)
+	if len(req.Config) > 0 && in.cfg.PublicURL != "" && sc.Status == StatusActive {
+		in.autoSubscribe(ctx, sc, TriggerConfigChanged)
+		if fresh, err := in.store.GetConnection(ctx, id); err == nil {
+			sc = fresh
+		}
+	}
 	return sc, nil
 }
 

@@ -82,6 +82,10 @@ type Config struct {
 	// Lease is how long a worker holds a claimed item before another
 	// instance may take it over; default 30s. Sync jobs renew theirs.
 	Lease time.Duration `yaml:"lease" env:"SUPPLYHUB_INGRESS_LEASE"`
+	// PublicURL is the gateway's base URL as upstreams reach it (the
+	// configuration's webhooks.public_url, set by the application); empty
+	// disables registering webhook subscriptions.
+	PublicURL string `yaml:"-"`
 }
 
 func (c *Config) setDefaults(driver string) {

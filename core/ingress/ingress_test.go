@@ -36,9 +36,10 @@ func testConfig() Config {
 		Lease: 2 * time.Second, MaxAttempts: 3, SyncMaxAttempts: 3, Schedule: -1}
 }
 
-// newHarness boots store, API and ingress with the fake connector; the
-// ingress runs until the test ends (or h.stop).
-func newHarness(t *testing.T, st store.Store, cfg Config) *harness {
+// newHarness boots store, API and ingress with the fake connector (and
+// the extra connectors given); the ingress runs until the test ends (or
+// h.stop).
+func newHarness(t *testing.T, st store.Store, cfg Config, extra ...Static) *harness {
 	t.Helper()
 	if st == nil {
 		var err error
@@ -50,7 +51,13 @@ func newHarness(t *testing.T, st store.Store, cfg Config) *harness {
 	}
 	box, _ := secrets.New(make([]byte, 32))
 	h := &harness{t: t, st: st, fake: newFakeConn()}
-	h.in = New(cfg, st, Static{"fake": h.fake}, box, nil, nil)
+	conns := Static{"fake": h.fake}
+	for _, x := range extra {
+		for name, c := range x {
+			conns[name] = c
+		}
+	}
+	h.in = New(cfg, st, conns, box, nil, nil)
 	srv := api.New(api.Config{BodyLimit: 64 << 10}, st, nil)
 	h.in.Register(srv)
 	h.srv = httptest.NewServer(srv.Handler())

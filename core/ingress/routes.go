@@ -122,9 +122,15 @@ func writeList(c *gin.Context, items any, next int64) {
 // with its health.
 type connectionView struct {
 	store.Connection
-	Capabilities []sdk.Capability  `json:"capabilities"`
-	WebhookURL   string            `json:"webhook_url,omitempty"`
-	Health       *connectionHealth `json:"health,omitempty"`
+	Capabilities []sdk.Capability `json:"capabilities"`
+	WebhookURL   string           `json:"webhook_url,omitempty"`
+	// PublicWebhookURL is the webhook URL as upstreams reach it, when the
+	// gateway's public URL is configured.
+	PublicWebhookURL string `json:"public_webhook_url,omitempty"`
+	// WebhookSubscriptions is the last registration of the connection's
+	// webhook subscriptions upstream, absent until there was one.
+	WebhookSubscriptions *SubscriptionReport `json:"webhook_subscriptions,omitempty"`
+	Health               *connectionHealth   `json:"health,omitempty"`
 }
 
 type connectionHealth struct {
@@ -143,8 +149,10 @@ func (in *Ingress) view(ctx context.Context, sc *store.Connection, health bool) 
 		v.Capabilities = p.Capabilities()
 		if m.Webhook != nil {
 			v.WebhookURL = "/webhooks/" + sc.ID
+			v.PublicWebhookURL = in.CallbackURL(sc.ID)
 		}
 	}
+	v.WebhookSubscriptions = subscriptionReport(sc)
 	if !health {
 		return v
 	}
@@ -319,6 +327,22 @@ func (in *Ingress) Routes() []api.Route {
 				}
 				in.conns.invalidate(c.Param("id"))
 				c.Status(http.StatusNoContent)
+			}},
+
+		{Method: http.MethodPost, Path: "/v1/connections/:id/webhooks/subscribe", Tag: "connections", Scope: api.ScopeOps,
+			Summary: "Register the connection's webhook subscriptions upstream at the gateway's public URL",
+			Description: "Asks the connector (subscriptions capability) to subscribe every topic it handles at <webhooks.public_url>/webhooks/{id}: " +
+				"missing subscriptions are created, ones pointing elsewhere updated, unchanged ones left alone, so calling it again changes nothing. " +
+				"Answers the per-topic results, also shown as webhook_subscriptions on GET /v1/connections/{id}. " +
+				"409 when no public URL is configured; 422 when the connector cannot subscribe webhooks or the upstream refuses the credentials.",
+			Response: "SubscriptionReport", Errors: []int{404, 409, 422, 502},
+			Handler: func(c *gin.Context) {
+				rep, err := in.EnsureWebhooks(c.Request.Context(), c.Param("id"), TriggerManual)
+				if err != nil {
+					fail(c, err)
+					return
+				}
+				c.PureJSON(http.StatusOK, rep)
 			}},
 
 		{Method: http.MethodPost, Path: "/webhooks/:connection", Tag: "webhooks",

@@ -13,12 +13,13 @@ func schemas() map[string]any {
 	wb := api.SchemaOf(store.Writeback{})
 	manifest := api.SchemaOf(sdk.Manifest{})
 	return map[string]any{
-		"Manifest":         manifest,
-		"ConnectorList":    api.ListOf(manifest),
-		"CreateConnection": api.SchemaOf(CreateRequest{}),
-		"UpdateConnection": api.SchemaOf(UpdateRequest{}),
-		"Connection":       conn,
-		"ConnectionList":   api.ListOf(conn),
+		"Manifest":           manifest,
+		"ConnectorList":      api.ListOf(manifest),
+		"CreateConnection":   api.SchemaOf(CreateRequest{}),
+		"UpdateConnection":   api.SchemaOf(UpdateRequest{}),
+		"Connection":         conn,
+		"SubscriptionReport": api.SchemaOf(SubscriptionReport{}),
+		"ConnectionList":     api.ListOf(conn),
 		"WebhookAck": map[string]any{"type": "object", "properties": map[string]any{
 			"status": map[string]any{"type": "string", "enum": []string{"accepted", "duplicate"}},
 			"id":     map[string]any{"type": "string", "description": "the inbox event id"},

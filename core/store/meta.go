@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -53,16 +54,19 @@ func (s *sqlStore) CreateConnection(ctx context.Context, c *Connection) error {
 	return nil
 }
 
-const connColumns = "id, connector, name, config, status, last_error, created_at, updated_at"
+const connColumns = "id, connector, name, config, status, last_error, created_at, updated_at, webhook_subscriptions"
 
 func scanConnection(row interface{ Scan(...any) error }) (*Connection, error) {
 	var c Connection
-	var config string
+	var config, subs string
 	var created, updated int64
-	if err := row.Scan(&c.ID, &c.Connector, &c.Name, &config, &c.Status, &c.LastError, &created, &updated); err != nil {
+	if err := row.Scan(&c.ID, &c.Connector, &c.Name, &config, &c.Status, &c.LastError, &created, &updated, &subs); err != nil {
 		return nil, err
 	}
 	c.Config = []byte(config)
+	if subs != "" {
+		c.WebhookSubscriptions = []byte(subs)
+	}
 	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return &c, nil
 }
@@ -104,6 +108,17 @@ func (s *sqlStore) UpdateConnection(ctx context.Context, c *Connection) error {
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: connection %q", ErrNotFound, c.ID)
+	}
+	return nil
+}
+
+func (s *sqlStore) SetWebhookSubscriptions(ctx context.Context, id string, report json.RawMessage) error {
+	r, err := s.w.ExecContext(ctx, s.q(`UPDATE connections SET webhook_subscriptions = ? WHERE id = ?`), string(report), id)
+	if err != nil {
+		return fmt.Errorf("store: record webhook subscriptions of connection %q: %w", id, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: connection %q", ErrNotFound, id)
 	}
 	return nil
 }

@@ -141,6 +141,11 @@ type Connection struct {
 	LastError string    `json:"last_error,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// WebhookSubscriptions is the last result of registering the
+	// connection's webhook subscriptions upstream, a JSON document the
+	// ingress writes (empty until then). UpdateConnection leaves it alone;
+	// SetWebhookSubscriptions writes it.
+	WebhookSubscriptions json.RawMessage `json:"-"`
 }
 
 // ConnectionStore keeps connections.
@@ -150,6 +155,9 @@ type ConnectionStore interface {
 	ListConnections(ctx context.Context) ([]Connection, error)
 	UpdateConnection(ctx context.Context, c *Connection) error
 	DeleteConnection(ctx context.Context, id string) error
+	// SetWebhookSubscriptions stores the last result of registering the
+	// connection's webhook subscriptions, and nothing else.
+	SetWebhookSubscriptions(ctx context.Context, id string, report json.RawMessage) error
 }
 
 // Token is an API token; only its SHA-256 hash is stored.

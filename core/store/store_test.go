@@ -323,8 +323,24 @@ func TestConnectionsAndTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		list, _ := s.ListConnections(ctx)
-		if len(list) != 1 || list[0].LastError != "401 from Shopify" {
+		if len(list) != 1 || list[0].LastError != "401 from Shopify" || list[0].WebhookSubscriptions != nil {
 			t.Fatalf("list: %+v", list)
+		}
+		// the subscription report is written on its own and survives
+		// UpdateConnection, which does not carry it
+		report := `{"callback_url":"https://gw.example/webhooks/shop-eu","results":[]}`
+		if err := s.SetWebhookSubscriptions(ctx, "shop-eu", []byte(report)); err != nil {
+			t.Fatal(err)
+		}
+		got.Name = "EU shop (renamed)"
+		if err := s.UpdateConnection(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.GetConnection(ctx, "shop-eu"); err != nil || string(again.WebhookSubscriptions) != report || again.Name != got.Name {
+			t.Fatalf("after SetWebhookSubscriptions and an update: %+v %v", again, err)
+		}
+		if err := s.SetWebhookSubscriptions(ctx, "nope", []byte(report)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("subscriptions of a missing connection: %v", err)
 		}
 		if err := s.DeleteConnection(ctx, "shop-eu"); err != nil {
 			t.Fatal(err)
