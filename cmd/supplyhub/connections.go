@@ -53,7 +53,7 @@ func newConnectionsCmd() *cobra.Command {
 carrier account …) served by a connector plugin. These commands call the
 gateway's HTTP API (--server, --token or SUPPLYHUB_SERVER, SUPPLYHUB_TOKEN).`,
 	}
-	cmd.AddCommand(newConnectionsListCmd(), newConnectionsGetCmd(), newConnectionsCreateCmd(), newConnectionsUpdateCmd(), newConnectionsDeleteCmd(), newConnectorsCmd())
+	cmd.AddCommand(newConnectionsListCmd(), newConnectionsGetCmd(), newConnectionsCreateCmd(), newConnectionsUpdateCmd(), newConnectionsDeleteCmd(), newConnectionsSubscribeCmd(), newConnectorsCmd())
 	return cmd
 }
 
@@ -272,6 +272,87 @@ func newConnectorsCmd() *cobra.Command {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", m.Name, m.Version, strings.Join(m.Capabilities, ","), m.Description)
 			}
 			return w.Flush()
+		},
+	}
+	sf.register(cmd)
+	return cmd
+}
+
+// subscriptionReport is the answer of POST /v1/connections/{id}/webhooks/subscribe.
+type subscriptionReport struct {
+	At          string         `json:"at"`
+	CallbackURL string         `json:"callback_url"`
+	Counts      map[string]int `json:"counts"`
+	Results     []struct {
+		Topic          string `json:"topic"`
+		SubscriptionID string `json:"subscription_id"`
+		Action         string `json:"action"`
+		Error          *struct {
+			Message string `json:"message"`
+			Detail  string `json:"detail"`
+		} `json:"error"`
+	} `json:"results"`
+}
+
+func newConnectionsSubscribeCmd() *cobra.Command {
+	var sf serverFlags
+	cmd := &cobra.Command{
+		Use:   "subscribe ID",
+		Short: "Register the connection's webhook subscriptions upstream at the gateway's public URL",
+		Long: `Asks the connection's connector to subscribe every webhook topic it handles at
+<webhooks.public_url>/webhooks/ID: missing subscriptions are created, ones
+pointing elsewhere updated, the rest left alone, so running it again changes
+nothing. Needs the gateway's webhooks.public_url (SUPPLYHUB_PUBLIC_URL) and a
+connector with the subscriptions capability (Shopify). Prints one line per
+topic; topics the upstream refused or that cannot be subscribed through its
+API say why.`,
+		Example: `  supplyhub connections subscribe shop-eu
+  supplyhub connections subscribe shop-eu --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := sf.client()
+			if err != nil {
+				return err
+			}
+			var rep subscriptionReport
+			raw, err := c.do(cmd.Context(), "POST", "/v1/connections/"+args[0]+"/webhooks/subscribe", nil, &rep)
+			if err != nil {
+				return err
+			}
+			if sf.json {
+				return printJSON(cmd.OutOrStdout(), raw)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "webhooks of %s point at %s\n", args[0], rep.CallbackURL)
+			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "TOPIC\tACTION\tSUBSCRIPTION\tNOTE")
+			for _, r := range rep.Results {
+				id, note := r.SubscriptionID, ""
+				if id == "" {
+					id = "-"
+				}
+				if r.Error != nil {
+					note = r.Error.Message
+					if r.Error.Detail != "" {
+						note += " (" + r.Error.Detail + ")"
+					}
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Topic, r.Action, id, note)
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			var parts []string
+			for _, a := range []string{"created", "updated", "unchanged", "deleted", "skipped", "failed"} {
+				if n := rep.Counts[a]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", n, a))
+				}
+			}
+			fmt.Fprintln(out, strings.Join(parts, ", "))
+			if n := rep.Counts["failed"]; n > 0 {
+				return fmt.Errorf("%d topic(s) could not be subscribed; see the NOTE column", n)
+			}
+			return nil
 		},
 	}
 	sf.register(cmd)

@@ -173,9 +173,13 @@ func TestTokensCLI(t *testing.T) {
 
 func TestConfigPrint(t *testing.T) {
 	t.Setenv("SUPPLYHUB_STORE_URL", "postgres://u:hunter2@db/x")
+	t.Setenv("SUPPLYHUB_PUBLIC_URL", "https://gateway.example.com")
 	out, _, err := runCLI(t, "", "config", "print", "--addr", "0.0.0.0:9999")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(out, "webhooks:\n    public_url: https://gateway.example.com") {
+		t.Fatalf("config print does not show webhooks.public_url:\n%s", out)
 	}
 	if !strings.Contains(out, "addr: 0.0.0.0:9999") || strings.Contains(out, "hunter2") || !strings.Contains(out, "<redacted>") {
 		t.Fatalf("config print:\n%s", out)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supplyhub/supplyhub/connectors/shopify"
+	"github.com/supplyhub/supplyhub/connectors/shopify/shopifytest"
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/ingress"
 	"github.com/supplyhub/supplyhub/core/secrets"
@@ -101,5 +103,55 @@ func TestConnectionsAndSyncCLI(t *testing.T) {
 	}
 	if _, _, err := run("connections", "delete", "demo-shop"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// connections subscribe registers the webhooks of a Shopify connection in
+// the fake shop, prints a line per topic, and --json gives the report.
+func TestConnectionsSubscribeCLI(t *testing.T) {
+	shop, err := shopifytest.NewServer(shopifytest.Options{Token: "shpat_cli", ClientSecret: "hush"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(shop.Close)
+	st, err := store.Open(context.Background(), store.Config{}, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	box, _ := secrets.New(make([]byte, 32))
+	in := ingress.New(ingress.Config{Schedule: -1, PublicURL: "https://gw.example.com"}, st, ingress.Static{"shopify": shopify.New()}, box, nil, nil)
+	srv := api.New(api.Config{}, st, nil)
+	in.Register(srv)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	token, _, err := api.IssueToken(context.Background(), st, "cli", []string{"ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &store.Connection{ID: "shop-eu", Connector: "shopify", Name: "EU", Status: ingress.StatusActive}
+	sc.Config, _ = box.SealFields([]byte(`{"shop_domain":"supplyhub-demo.myshopify.com","access_token":"shpat_cli","client_secret":"hush","base_url":"`+shop.URL+`"}`),
+		[]string{"access_token", "client_secret"})
+	if err := st.CreateConnection(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	flags := []string{"--server", hs.URL, "--token", token}
+	out, _, err := runCLI(t, "", append([]string{"connections", "subscribe", "shop-eu"}, flags...)...)
+	if err != nil {
+		t.Fatalf("subscribe: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "https://gw.example.com/webhooks/shop-eu") || !regexp.MustCompile(`orders/create\s+created\s+gid://shopify/WebhookSubscription/`).MatchString(out) ||
+		!regexp.MustCompile(`shop/redact\s+skipped\s+-\s+.*compliance`).MatchString(out) || !strings.Contains(out, "11 created, 3 skipped") {
+		t.Fatalf("subscribe output:\n%s", out)
+	}
+	out, _, err = runCLI(t, "", append([]string{"connections", "subscribe", "shop-eu", "--json"}, flags...)...)
+	if err != nil || !strings.Contains(out, `"unchanged": 11`) || !strings.Contains(out, `"trigger": "manual"`) {
+		t.Fatalf("subscribe --json: %v\n%s", err, out)
+	}
+	if n := len(shop.WebhookSubscriptions()); n != 11 {
+		t.Fatalf("the shop holds %d subscriptions, want 11", n)
+	}
+	if _, _, err := runCLI(t, "", append([]string{"connections", "subscribe", "nope"}, flags...)...); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("unknown connection: %v", err)
 	}
 }
