@@ -8,8 +8,9 @@
 // A connector is a Go value that implements [Connector] (Describe and Check)
 // and any of the optional capabilities: [Source] (read streams of records),
 // [Sink] (write changes back), [Webhooks] (parse signed deliveries),
-// [Carrier] (rates, labels, tracking), [FX] (exchange rates) and [Customs]
-// (landed cost). The plugin's main is one call:
+// [Carrier] (rates, labels, tracking), [FX] (exchange rates), [Customs]
+// (landed cost) and [Subscriptions] (register webhook subscriptions
+// upstream). The plugin's main is one call:
 //
 //	func main() { sdk.Serve(shopify.New()) }
 //

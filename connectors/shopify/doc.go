@@ -1,7 +1,8 @@
 // Package shopify is Supplyhub's Shopify connector: it reads products,
 // locations, stock levels and orders through the GraphQL Admin API, parses
-// Shopify's signed webhooks (the mandatory privacy topics included), and
-// writes stock levels and fulfilments back. It is the model for every
+// Shopify's signed webhooks (the mandatory privacy topics included),
+// registers the shop's webhook subscriptions at the gateway's public URL
+// (EnsureWebhooks), and writes stock levels and fulfilments back. It is the model for every
 // other connector.
 //
 // It is for the plugin binary (plugins/shopify runs sdk.Serve(shopify.New()))

@@ -14,7 +14,9 @@
 // served from signed, expiring URLs, the inventorySetQuantities and
 // fulfillmentCreate mutations (with the @idempotent directive), product
 // metafields (metafieldsSet, metafieldsDelete, product.metafield; read
-// back with ProductMetafield and ProductReferences), and the
+// back with ProductMetafield and ProductReferences), webhook subscriptions
+// (webhookSubscriptions, webhookSubscriptionCreate, -Update and -Delete,
+// read with WebhookSubscriptions), and the
 // REST orders endpoint with Link pagination and the leaky-bucket call
 // limit. Orders are generated lazily and deterministically from the seed,
 // so a shop of 100,000 orders costs memory only for the orders changed at
@@ -23,7 +25,8 @@
 // Mutators (CreateOrder, UpdateOrder, CancelOrder, RefundOrder,
 // FulfillOrder, SetAvailable, AddProduct, RedactCustomer …) change the shop
 // and send the matching webhooks, signed with the client secret, to the URL
-// given to StartWebhookDelivery, retried on Shopify's schedule (8 attempts
+// given to StartWebhookDelivery and to every subscription of the topic,
+// retried on Shopify's schedule (8 attempts
 // over 4 hours, 5-second answer deadline; Options.WebhookRetryScale
 // compresses it). SetFaults switches on 429s, 5xx, slow answers, timeouts,
 // malformed bodies and failing bulk operations at any time.
