@@ -310,6 +310,8 @@ func TestManifestValidate(t *testing.T) {
 		{"webhooks without spec", func(m *Manifest) { m.Webhook = nil }, "signature scheme"},
 		{"bad webhook spec", func(m *Manifest) { m.Webhook.Encoding = "base32" }, "encoding"},
 		{"sink without actions", func(m *Manifest) { m.WriteActions = nil }, "write_actions"},
+		{"subscriptions", func(m *Manifest) { m.Capabilities = append(m.Capabilities, CapSubscriptions) }, ""},
+		{"subscriptions without webhooks", func(m *Manifest) { m.Capabilities = []Capability{CapSource, CapSink, CapSubscriptions} }, "must also parse them"},
 		{"unknown action", func(m *Manifest) { m.WriteActions = []string{"delete_everything"} }, "delete_everything"},
 	}
 	for _, tt := range tests {
@@ -359,9 +361,10 @@ func TestLoggerWritesHCLogJSON(t *testing.T) {
 	}
 }
 
-// fakeSubs adds EnsureWebhooks.
+// fakeSubs adds EnsureWebhooks to fakeSource (a connector that subscribes
+// webhooks must parse them).
 type fakeSubs struct {
-	fake
+	fakeSource
 	ensure func(context.Context, EnsureWebhooksRequest) (*EnsureWebhooksResponse, error)
 }
 
@@ -397,7 +400,7 @@ func TestEnsureWebhooksRoundTrip(t *testing.T) {
 		return want, nil
 	}
 	p := loopback(t, f)
-	if p.Subscriptions == nil || fmt.Sprint(p.Capabilities()) != "[subscriptions]" {
+	if p.Subscriptions == nil || fmt.Sprint(p.Capabilities()) != "[source sink webhooks subscriptions]" {
 		t.Fatalf("capabilities = %v", p.Capabilities())
 	}
 	req := EnsureWebhooksRequest{Connection: "shop-1", Config: json.RawMessage(`{"shop":"a"}`), CallbackURL: "https://gw.example/webhooks/shop-1"}

@@ -90,6 +90,9 @@ func (m *Manifest) Validate() error {
 			bad("webhook: %v", err)
 		}
 	}
+	if has(CapSubscriptions) && !has(CapWebhooks) {
+		bad("a connector that subscribes webhooks (Subscriptions) must also parse them (Webhooks) and declare their signature scheme")
+	}
 	if has(CapSink) && len(m.WriteActions) == 0 {
 		bad("a sink must list its write_actions")
 	}

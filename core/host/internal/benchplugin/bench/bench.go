@@ -39,6 +39,7 @@ func (Connector) Describe(context.Context) (*sdk.Manifest, error) {
 			`"mode":{"enum":["","crash","hang"],"description":"make Check misbehave"},` +
 			`"env":{"type":"string","description":"environment variable Check reports"}}}`),
 		Streams: []sdk.StreamSpec{{Name: "orders", Kinds: []commerce.Kind{commerce.KindOrder}, CursorField: "updated_at", Description: "generated orders"}},
+		Webhook: &sdk.WebhookSpec{Scheme: sdk.SchemeHMACSHA256, SignatureHeader: "X-Bench-Hmac", Encoding: "hex", SecretField: "secret"},
 	}, nil
 }
 
@@ -117,6 +118,15 @@ func (Connector) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadStre
 	return out.Checkpoint(strconv.Itoa(max(c.Orders, start)))
 }
 
+// ParseWebhook reads a delivery's body as the number of a generated order.
+func (Connector) ParseWebhook(_ context.Context, req sdk.WebhookRequest) (*sdk.WebhookResponse, error) {
+	i, err := strconv.Atoi(string(req.Body))
+	if err != nil {
+		return nil, sdk.InvalidInput("bench: webhook body %q is not an order number", req.Body)
+	}
+	return &sdk.WebhookResponse{Topic: "orders/create", Records: []commerce.Record{Order(req.Connection, i)}}, nil
+}
+
 // EnsureWebhooks reports one topic, "orders/create", subscribed to the
 // callback URL with the plugin's process id as the subscription id, so that
 // tests see which process answered; with Mode "crash" it exits instead.
@@ -139,5 +149,6 @@ func (Connector) EnsureWebhooks(ctx context.Context, req sdk.EnsureWebhooksReque
 var (
 	_ sdk.Connector     = Connector{}
 	_ sdk.Source        = Connector{}
+	_ sdk.Webhooks      = Connector{}
 	_ sdk.Subscriptions = Connector{}
 )
