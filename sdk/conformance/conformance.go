@@ -45,6 +45,10 @@ type Suite struct {
 	// ...), each with the reason, which the test log shows. A name that
 	// matches no check fails the suite, so a typo cannot skip silently.
 	Skip map[string]string
+	// CallbackURL is the URL the subscriptions check asks EnsureWebhooks
+	// to subscribe; https://conformance.example.com/webhooks/<Connection>
+	// when empty. The fake upstream must accept it.
+	CallbackURL string
 	// CallTimeout bounds each call to the plugin; 30 s when zero.
 	CallTimeout time.Duration
 	// CancelWithin is how soon a cancelled call must return; 2 s when zero.
@@ -132,6 +136,7 @@ const (
 	CheckWebhookMissed      = "webhooks/missed-event"
 	CheckWriteIdempotent    = "write/idempotent"
 	CheckWritePartialFailed = "write/partial-failure"
+	CheckSubscriptionsIdem  = "subscriptions/idempotent"
 )
 
 // readChecks are the per-stream check suffixes.
@@ -168,6 +173,9 @@ func newKit(t *testing.T, s Suite) *kit {
 	}
 	if s.MaxResumes == 0 {
 		s.MaxResumes = 8
+	}
+	if s.CallbackURL == "" {
+		s.CallbackURL = "https://conformance.example.com/webhooks/" + s.Connection
 	}
 	return &kit{s: s, store: NewStore(), cursors: map[string]string{}, ran: map[string]bool{}}
 }
@@ -213,6 +221,7 @@ func (k *kit) run(t *testing.T) {
 	}
 	k.webhookChecks(t)
 	k.writeChecks(t)
+	k.check(t, CheckSubscriptionsIdem, k.checkSubscriptions)
 	var unknown []string
 	for name := range k.s.Skip {
 		if !k.ran[name] {
@@ -715,6 +724,61 @@ func (k *kit) checkPartialFailure(t *testing.T, w *WriteFixtures) {
 	for i, r := range res.Results[:len(res.Results)-1] {
 		if r.Status == sdk.StatusFailed {
 			t.Errorf("change %d failed alongside the failing one: %v", i, r.Error)
+		}
+	}
+}
+
+// checkSubscriptions calls EnsureWebhooks twice with a working config: the
+// first answer must be well formed (a topic and a known action per result,
+// an error on every failed or skipped topic, no failed topic), and the
+// second must report every topic it subscribed unchanged.
+func (k *kit) checkSubscriptions(t *testing.T) {
+	if k.s.Plugin.Subscriptions == nil {
+		t.Skip("the plugin does not offer subscriptions")
+	}
+	ensure := func() map[string]sdk.WebhookSubscriptionResult {
+		t.Helper()
+		res, err := k.s.Plugin.Subscriptions.EnsureWebhooks(k.ctx(t), sdk.EnsureWebhooksRequest{Connection: k.s.Connection,
+			Config: k.s.Config, CallbackURL: k.s.CallbackURL})
+		if err != nil {
+			t.Fatalf("EnsureWebhooks: %v", err)
+		}
+		if res == nil || len(res.Results) == 0 {
+			t.Fatal("EnsureWebhooks reported no topic: return one result per topic the connector subscribes")
+		}
+		out := map[string]sdk.WebhookSubscriptionResult{}
+		for i, r := range res.Results {
+			switch {
+			case r.Topic == "":
+				t.Errorf("result %d has no topic", i)
+			case !slices.Contains(sdk.SubscriptionActions(), r.Action):
+				t.Errorf("%s: action %q is not one of %v", r.Topic, r.Action, sdk.SubscriptionActions())
+			case (r.Action == sdk.SubscriptionFailed || r.Action == sdk.SubscriptionSkipped) && r.Error == nil:
+				t.Errorf("%s is %s without an error saying why", r.Topic, r.Action)
+			case r.Action == sdk.SubscriptionFailed:
+				t.Errorf("%s failed with a working config: %v", r.Topic, r.Error)
+			}
+			if r.Action != sdk.SubscriptionDeleted {
+				out[r.Topic] = r
+			}
+		}
+		return out
+	}
+	first := ensure()
+	second := ensure()
+	for topic, r := range first {
+		again, ok := second[topic]
+		switch {
+		case !ok:
+			t.Errorf("%s: reported by the first call, missing from the second", topic)
+		case r.Action == sdk.SubscriptionSkipped:
+			if again.Action != sdk.SubscriptionSkipped {
+				t.Errorf("%s: skipped, then %s", topic, again.Action)
+			}
+		case again.Action != sdk.SubscriptionUnchanged:
+			t.Errorf("%s: the second call reported %s, want %s: EnsureWebhooks must be idempotent", topic, again.Action, sdk.SubscriptionUnchanged)
+		case r.SubscriptionID != "" && again.SubscriptionID != r.SubscriptionID:
+			t.Errorf("%s: subscription %s became %s", topic, r.SubscriptionID, again.SubscriptionID)
 		}
 	}
 }

@@ -29,12 +29,13 @@ type mem struct {
 	clock   time.Time
 	next    int
 	applied map[string]int
+	hooks   map[string]string // topic -> subscribed URL
 }
 
 var zone = time.FixedZone("CET", 3600)
 
 func newMem(bug string) *mem {
-	m := &mem{bug: bug, orders: map[string]time.Time{}, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, zone), next: 100, applied: map[string]int{}}
+	m := &mem{bug: bug, orders: map[string]time.Time{}, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, zone), next: 100, applied: map[string]int{}, hooks: map[string]string{}}
 	for i := 0; i < 32; i++ {
 		m.add()
 	}
@@ -197,6 +198,23 @@ func (m *mem) Write(_ context.Context, req sdk.WriteRequest) (*sdk.WriteResponse
 	return res, nil
 }
 
+// EnsureWebhooks subscribes two topics at the callback URL; the planted
+// bug "subscribe-twice" creates them again on every call.
+func (m *mem) EnsureWebhooks(_ context.Context, req sdk.EnsureWebhooksRequest) (*sdk.EnsureWebhooksResponse, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	res := &sdk.EnsureWebhooksResponse{}
+	for _, topic := range []string{"orders/create", "orders/updated"} {
+		r := sdk.WebhookSubscriptionResult{Topic: topic, SubscriptionID: "sub-" + topic, Action: sdk.SubscriptionCreated}
+		if m.hooks[topic] == req.CallbackURL && m.bug != "subscribe-twice" {
+			r.Action = sdk.SubscriptionUnchanged
+		}
+		m.hooks[topic] = req.CallbackURL
+		res.Results = append(res.Results, r)
+	}
+	return res, nil
+}
+
 func (m *mem) delivery(secret, event, id string) Delivery {
 	m.mu.Lock()
 	body, _ := json.Marshal(memEvent{ID: id, Updated: m.orders[id]})
@@ -281,6 +299,7 @@ func TestKitCatchesBugs(t *testing.T) {
 		{"empty-skip-reason", "has no reason"},
 		{"unknown-skip", "do not exist"},
 		{"missing-fixtures", "Suite.Webhooks is nil"},
+		{"subscribe-twice", "EnsureWebhooks must be idempotent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {
