@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -70,6 +71,9 @@ type Bus struct {
 
 	mu   sync.Mutex
 	subs map[string]message.Subscriber // by group
+	// closing is set when Close starts; the subscribers' log then drops
+	// the "connection closed" errors of unsubscribing a drained connection.
+	closing atomic.Bool
 }
 
 // Open connects the bus. dataDir holds the embedded server's store.
@@ -279,17 +283,55 @@ func (b *Bus) Subscribe(ctx context.Context, topic, group string) (<-chan *messa
 				DurableCalculator: func(group, subject string) string { return b.durable(group, subject) },
 				SubscribeOptions:  []nats.SubOpt{nats.ManualAck()},
 			},
-		}, b.logger)
+		}, closingLogger{LoggerAdapter: b.logger, closing: &b.closing})
 		if err != nil {
 			return nil, fmt.Errorf("bus: subscriber for group %s: %w", group, err)
 		}
 		b.subs[group] = sub
 	}
-	ch, err := sub.Subscribe(ctx, topic)
+	// watermill-nats closes its channel when the subscribe context ends
+	// while a NATS callback may still be about to send on it ("send on
+	// closed channel", a crash at shutdown under traffic). So its context
+	// never ends: ctx ends our forwarding channel instead, and the
+	// subscription itself stops in Close, after its connection is drained.
+	ch, err := sub.Subscribe(context.WithoutCancel(ctx), topic)
 	if err != nil {
 		return nil, fmt.Errorf("bus: subscribe %s as %s: %w", topic, group, err)
 	}
-	return ch, nil
+	return forward(ctx, ch), nil
+}
+
+// forward passes in's messages on until ctx ends, then closes its channel
+// and keeps reading in, nacking what arrives (it is redelivered to the
+// group's other members, or after a restart), until in is closed: a NATS
+// callback is never left blocked on a send.
+func forward(ctx context.Context, in <-chan *message.Message) <-chan *message.Message {
+	out := make(chan *message.Message)
+	go func() {
+		defer func() {
+			for m := range in {
+				m.Nack()
+			}
+		}()
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					m.Nack()
+					return
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // Driver returns the configured driver.
@@ -321,8 +363,26 @@ func (b *Bus) Ping(ctx context.Context) error {
 func (b *Bus) Close() error {
 	var errs []error
 	b.mu.Lock()
+	b.closing.Store(true)
+	// Drain the subscribers' connections first: no new deliveries, and the
+	// callbacks in flight finish (forward reads and nacks what they hand
+	// over) before watermill closes its channels, so none can send on a
+	// closed one.
+	for _, c := range b.conns {
+		if err := c.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			errs = append(errs, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, c := range b.conns {
+		for !c.IsClosed() && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	for _, s := range b.subs {
-		errs = append(errs, s.Close())
+		if err := s.Close(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			errs = append(errs, err)
+		}
 	}
 	b.subs = map[string]message.Subscriber{}
 	b.mu.Unlock()
@@ -343,4 +403,22 @@ func (b *Bus) Close() error {
 		b.ns.WaitForShutdown()
 	}
 	return errors.Join(errs...)
+}
+
+// closingLogger drops the errors a subscriber logs when it unsubscribes
+// from a connection Close has already drained.
+type closingLogger struct {
+	watermill.LoggerAdapter
+	closing *atomic.Bool
+}
+
+func (l closingLogger) Error(msg string, err error, fields watermill.LogFields) {
+	if l.closing.Load() && errors.Is(err, nats.ErrConnectionClosed) {
+		return
+	}
+	l.LoggerAdapter.Error(msg, err, fields)
+}
+
+func (l closingLogger) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	return closingLogger{LoggerAdapter: l.LoggerAdapter.With(fields), closing: l.closing}
 }
