@@ -180,6 +180,7 @@ func (in *Ingress) Run(ctx context.Context) error {
 		start(in.runSyncWorker)
 	}
 	start(in.runWriteback)
+	start(in.subscribeAtStartup)
 	if in.cfg.Schedule > 0 {
 		start(in.runScheduler)
 	}

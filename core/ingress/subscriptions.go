@@ -23,6 +23,10 @@ const (
 	TriggerCreated = "connection_created"
 	// TriggerConfigChanged: the connection's configuration changed.
 	TriggerConfigChanged = "config_changed"
+	// TriggerStartup: the gateway started with a public URL at which the
+	// connection's subscriptions were not registered yet (the URL changed,
+	// or it was configured after the connection was created).
+	TriggerStartup = "startup"
 )
 
 // subscribeTimeout bounds registering one connection's subscriptions.
@@ -34,7 +38,7 @@ const subscribeTimeout = 2 * time.Minute
 type SubscriptionReport struct {
 	// At is when the gateway asked the plugin.
 	At time.Time `json:"at"`
-	// Trigger is manual, connection_created or config_changed.
+	// Trigger is manual, connection_created, config_changed or startup.
 	Trigger string `json:"trigger"`
 	// CallbackURL is the URL the subscriptions point at.
 	CallbackURL string `json:"callback_url"`
@@ -152,6 +156,34 @@ func (in *Ingress) autoSubscribe(ctx context.Context, sc *store.Connection, trig
 	in.conns.invalidate(sc.ID)
 	if _, err := in.EnsureWebhooks(ctx, sc.ID, trigger); err != nil {
 		in.log.Warn("could not register webhook subscriptions", "connection", sc.ID, "trigger", trigger, "err", err)
+	}
+}
+
+// subscribeAtStartup registers the subscriptions of every active
+// connection whose last report is missing or points at another callback
+// URL than the configured public URL gives now. Connectors that cannot
+// subscribe are left alone.
+func (in *Ingress) subscribeAtStartup(ctx context.Context) {
+	if in.cfg.PublicURL == "" {
+		return
+	}
+	conns, err := in.store.ListConnections(ctx)
+	if err != nil {
+		in.log.Warn("webhook subscriptions at startup: list connections", "err", err)
+		return
+	}
+	for i := range conns {
+		sc := &conns[i]
+		if sc.Status == StatusPaused || sc.Status == StatusUninstalled {
+			continue
+		}
+		if rep := subscriptionReport(sc); rep != nil && rep.Error == "" && rep.CallbackURL == in.CallbackURL(sc.ID) {
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		in.autoSubscribe(ctx, sc, TriggerStartup)
 	}
 }
 

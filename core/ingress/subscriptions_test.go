@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/supplyhub/supplyhub/core/api"
+	"github.com/supplyhub/supplyhub/core/secrets"
 	"github.com/supplyhub/supplyhub/sdk"
 )
 
@@ -185,5 +186,51 @@ func TestSubscribeWithoutTheCapability(t *testing.T) {
 	h.call("GET", "/v1/connections/shop", "", &v)
 	if string(v["public_webhook_url"]) != `"https://gw.example.com/webhooks/shop"` {
 		t.Fatalf("public_webhook_url = %s", v["public_webhook_url"])
+	}
+}
+
+// A gateway that starts with a public URL registers the subscriptions of
+// connections created before it had one, or whose URL changed, once; the
+// next start finds them registered and calls nobody.
+func TestSubscribeAtStartup(t *testing.T) {
+	sc := &subsConn{fakeConn: newFakeConn(), subs: map[string]string{}}
+	h := newHarness(t, nil, testConfig(), Static{"subs": sc})
+	for _, body := range []string{
+		`{"id":"shop","connector":"subs","name":"Shop","config":{"token":"good","webhook_secret":"s3cret"}}`,
+		`{"id":"paused","connector":"subs","name":"Paused","config":{"token":"good","webhook_secret":"s3cret"}}`,
+	} {
+		if code := h.call("POST", "/v1/connections", body, nil); code != 201 {
+			t.Fatalf("create: %d", code)
+		}
+	}
+	if code := h.call("PATCH", "/v1/connections/paused", `{"status":"paused"}`, nil); code != 200 {
+		t.Fatalf("pause: %d", code)
+	}
+	h.stop()
+	box, _ := secrets.New(make([]byte, 32))
+	start := func(publicURL string) {
+		t.Helper()
+		cfg := testConfig()
+		cfg.PublicURL = publicURL
+		New(cfg, h.st, Static{"fake": newFakeConn(), "subs": sc}, box, nil, nil).subscribeAtStartup(context.Background())
+	}
+	start("https://gw.example.com")
+	if len(sc.calls) != 1 || sc.lastCall().Connection != "shop" || sc.lastCall().CallbackURL != "https://gw.example.com/webhooks/shop" {
+		t.Fatalf("first start with a public URL: %d calls, last %+v; want one for the active connection", len(sc.calls), sc.lastCall())
+	}
+	stored, err := h.st.GetConnection(context.Background(), "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := subscriptionReport(stored); rep == nil || rep.Trigger != TriggerStartup || rep.Counts[sdk.SubscriptionCreated] != 2 {
+		t.Fatalf("stored report %+v", rep)
+	}
+	start("https://gw.example.com")
+	if len(sc.calls) != 1 {
+		t.Fatalf("a start with the same URL called the plugin again (%d calls)", len(sc.calls))
+	}
+	start("https://hooks.example.org")
+	if len(sc.calls) != 2 || sc.lastCall().CallbackURL != "https://hooks.example.org/webhooks/shop" {
+		t.Fatalf("after the URL changed: %d calls, last %+v", len(sc.calls), sc.lastCall())
 	}
 }
