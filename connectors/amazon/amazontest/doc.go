@@ -10,7 +10,11 @@
 //	defer srv.Close()
 //
 // It serves the Login with Amazon token exchange (refresh-token grant,
-// invalid_grant, expiring access tokens), Orders API v0 (getOrders with
+// invalid_grant, expiring access tokens; the client_credentials grant for
+// grantless tokens, its scope checked), the Notifications API's
+// destinations and subscriptions (AddDestination, Subscribe and
+// RefuseSubscription set them up for tests; Options.RequireSubscriptions
+// delivers only subscribed types), Orders API v0 (getOrders with
 // NextToken, getOrder, getOrderItems, confirmShipment) and 2026-01-01
 // (searchOrders with paginationToken and includedData, getOrder), FBA
 // inventory summaries (nextToken expiring after 30 seconds), the Reports

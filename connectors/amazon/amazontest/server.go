@@ -89,6 +89,10 @@ type Options struct {
 	VisibilityTimeout time.Duration
 	// NoNotifications stops mutators from enqueueing notifications.
 	NoNotifications bool
+	// RequireSubscriptions enqueues a notification only when its type is
+	// subscribed (createSubscription) to a destination of the fake's
+	// queue, as Amazon does. By default every notification is enqueued.
+	RequireSubscriptions bool
 }
 
 // Faults switch on failures. Rates are probabilities in [0, 1] applied to
@@ -143,6 +147,9 @@ type Server struct {
 	URL string
 	// QueueURL is the notification queue's URL.
 	QueueURL string
+	// QueueARN is the queue's ARN, for Notifications API destinations:
+	// arn:aws:sqs:<AWSRegion>:DefaultAccountID:DefaultQueueName.
+	QueueARN string
 
 	opts Options
 	hs   *http.Server
@@ -166,6 +173,7 @@ type Server struct {
 	stall   chan struct{}
 
 	queue *queue
+	notif notifState
 
 	stats struct {
 		throttled, e429, e5xx, slow, timeout, malformed, exchanges, expired, reports, receives, deletes, notifications atomic.Int64
@@ -175,8 +183,12 @@ type Server struct {
 	closed chan struct{}
 }
 
-// tokenLife is when an access token was issued and expires.
-type tokenLife struct{ issued, expires time.Time }
+// tokenLife is when an access token was issued and expires, and the
+// scope of a grantless token (empty for a seller's).
+type tokenLife struct {
+	issued, expires time.Time
+	scope           string
+}
 
 // NewServer starts a fake on a loopback port.
 func NewServer(opts Options) (*Server, error) {
@@ -247,6 +259,8 @@ func NewServer(opts Options) (*Server, error) {
 		closed: make(chan struct{})}
 	s.stats.requests = map[string]int64{}
 	s.QueueURL = s.URL + "/" + DefaultAccountID + "/" + DefaultQueueName
+	s.QueueARN = "arn:aws:sqs:" + opts.AWSRegion + ":" + DefaultAccountID + ":" + DefaultQueueName
+	s.notif = notifState{subs: map[string]Subscription{}, refuse: map[string]refusal{}}
 	s.queue = newQueue(opts.VisibilityTimeout)
 	s.data = generate(opts, opts.Clock())
 	s.hs = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
@@ -387,6 +401,11 @@ var plans = map[string]opSpec{
 	"2021-06-30/cancelReport":         {0.0222, 10},
 	"2021-08-01/searchListingsItems":  {5, 5},
 	"v0/getOrderBuyerInfo":            {0.5, 30},
+	"v1/getDestinations":              {1, 5},
+	"v1/createDestination":            {1, 5},
+	"v1/getSubscription":              {1, 5},
+	"v1/createSubscription":           {1, 5},
+	"v1/deleteSubscriptionById":       {1, 5},
 }
 
 // bucket is the fake's side of a usage plan.
@@ -466,6 +485,11 @@ var routes = []route{
 	{"GET", regexp.MustCompile(`^/listings/2021-08-01/items/([^/]+)/([^/]+)$`), "2021-08-01/getListingsItem", (*Server).getListingsItem},
 	{"PATCH", regexp.MustCompile(`^/listings/2021-08-01/items/([^/]+)/([^/]+)$`), "2021-08-01/patchListingsItem", (*Server).patchListingsItem},
 	{"GET", regexp.MustCompile(`^/sellers/v1/marketplaceParticipations$`), "v1/getMarketplaceParticipations", (*Server).participations},
+	{"GET", regexp.MustCompile(`^/notifications/v1/destinations$`), "v1/getDestinations", (*Server).getDestinations},
+	{"POST", regexp.MustCompile(`^/notifications/v1/destinations$`), "v1/createDestination", (*Server).createDestination},
+	{"GET", regexp.MustCompile(`^/notifications/v1/subscriptions/([^/]+)$`), "v1/getSubscription", (*Server).getSubscription},
+	{"POST", regexp.MustCompile(`^/notifications/v1/subscriptions/([^/]+)$`), "v1/createSubscription", (*Server).createSubscription},
+	{"DELETE", regexp.MustCompile(`^/notifications/v1/subscriptions/([^/]+)/([^/]+)$`), "v1/deleteSubscriptionById", (*Server).deleteSubscriptionByID},
 }
 
 // ServeHTTP serves the token endpoint, the SP-API, report downloads and SQS.
@@ -518,7 +542,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, rt route, m []s
 	early := time.Since(life.issued) > time.Second && s.roll(s.Faults().ExpireTokens)
 	if early {
 		s.mu.Lock()
-		s.tokens[tok] = tokenLife{issued: life.issued, expires: time.Now()}
+		s.tokens[tok] = tokenLife{issued: life.issued, expires: time.Now(), scope: life.scope}
 		s.mu.Unlock()
 	}
 	switch {
@@ -529,6 +553,11 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, rt route, m []s
 		s.stats.expired.Add(1)
 		w.Header().Set("x-amzn-ErrorType", "AccessDeniedException")
 		apiError(w, http.StatusForbidden, "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")
+		return
+	case grantlessOps[rt.op] && life.scope != NotificationsScope, !grantlessOps[rt.op] && life.scope != "":
+		// a seller's token on a grantless operation, or a grantless token
+		// on a seller's
+		apiError(w, http.StatusForbidden, "Unauthorized", "Access to requested resource is denied.", "")
 		return
 	}
 	if !s.take(rt.op) {
@@ -615,22 +644,33 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	switch {
-	case vals.Get("grant_type") != "refresh_token":
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "The authorization grant type is not supported by the authorization server"})
-	case vals.Get("client_id") != s.opts.ClientID || vals.Get("client_secret") != s.opts.ClientSecret:
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed"})
-	case vals.Get("refresh_token") != s.opts.RefreshToken:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "The request has an invalid grant parameter : refresh_token"})
-	default:
+	issue := func(scope string) {
 		s.mu.Lock()
 		s.tokenN++
 		tok := fmt.Sprintf("Atza|IwEBIA-fake-access-token-%d-%x", s.tokenN, s.rng.Uint64())
-		s.tokens[tok] = tokenLife{issued: time.Now(), expires: time.Now().Add(s.opts.TokenTTL)}
+		s.tokens[tok] = tokenLife{issued: time.Now(), expires: time.Now().Add(s.opts.TokenTTL), scope: scope}
 		s.mu.Unlock()
 		s.stats.exchanges.Add(1)
-		writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "refresh_token": s.opts.RefreshToken, "token_type": "bearer",
-			"expires_in": int64(s.opts.TokenTTL / time.Second)})
+		ans := map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": int64(s.opts.TokenTTL / time.Second)}
+		if scope == "" {
+			ans["refresh_token"] = s.opts.RefreshToken
+		}
+		writeJSON(w, http.StatusOK, ans)
+	}
+	badClient := vals.Get("client_id") != s.opts.ClientID || vals.Get("client_secret") != s.opts.ClientSecret
+	switch grant := vals.Get("grant_type"); {
+	case grant != "refresh_token" && grant != "client_credentials":
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "The authorization grant type is not supported by the authorization server"})
+	case badClient:
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed"})
+	case grant == "client_credentials" && !grantlessScopes[vals.Get("scope")]:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_scope", "error_description": "The request has an invalid parameter : scope"})
+	case grant == "client_credentials":
+		issue(vals.Get("scope"))
+	case vals.Get("refresh_token") != s.opts.RefreshToken:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "The request has an invalid grant parameter : refresh_token"})
+	default:
+		issue("")
 	}
 }
 
@@ -640,7 +680,8 @@ func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, l := range s.tokens {
-		s.tokens[k] = tokenLife{issued: l.issued, expires: time.Now().Add(-time.Second)}
+		l.expires = time.Now().Add(-time.Second)
+		s.tokens[k] = l
 	}
 }
 

@@ -97,7 +97,7 @@ func TestLoginWithAmazon(t *testing.T) {
 		{"json body", `{"grant_type":"refresh_token","refresh_token":"` + DefaultRefreshToken + `","client_id":"` + DefaultClientID + `","client_secret":"` + DefaultClientSecret + `"}`, "application/json", 200, ""},
 		{"revoked refresh token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"Atzr|revoked"}, "client_id": {DefaultClientID}, "client_secret": {DefaultClientSecret}}.Encode(), "application/x-www-form-urlencoded", 400, "invalid_grant"},
 		{"wrong client secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {DefaultRefreshToken}, "client_id": {DefaultClientID}, "client_secret": {"x"}}.Encode(), "application/x-www-form-urlencoded", 401, "invalid_client"},
-		{"other grant", url.Values{"grant_type": {"client_credentials"}}.Encode(), "application/x-www-form-urlencoded", 400, "unsupported_grant_type"},
+		{"other grant", url.Values{"grant_type": {"authorization_code"}}.Encode(), "application/x-www-form-urlencoded", 400, "unsupported_grant_type"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,5 +367,115 @@ func TestQueue(t *testing.T) {
 	sort.Strings(ids)
 	if len(ids) != 1 {
 		t.Fatalf("queue holds %v", ids)
+	}
+}
+
+func grantlessToken(t *testing.T, s *Server, scope, secret string) (int, string, string) {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}, "client_id": {DefaultClientID}, "client_secret": {secret}}
+	resp, err := http.PostForm(s.URL+"/auth/o2/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		Error        string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.RefreshToken != "" {
+		t.Errorf("a client_credentials answer carries a refresh token")
+	}
+	return resp.StatusCode, out.AccessToken, out.Error
+}
+
+func TestGrantlessToken(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	for _, tc := range []struct {
+		name, scope, secret string
+		status              int
+		err                 string
+	}{
+		{"notifications scope", NotificationsScope, DefaultClientSecret, 200, ""},
+		{"wrong secret", NotificationsScope, "amzn1.oa2-cs.v1.wrong", 401, "invalid_client"},
+		{"no scope", "", DefaultClientSecret, 400, "invalid_scope"},
+		{"unknown scope", "sellingpartnerapi::orders", DefaultClientSecret, 400, "invalid_scope"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			status, tok, e := grantlessToken(t, s, tc.scope, tc.secret)
+			if status != tc.status || e != tc.err || (tc.err == "") != (tok != "") {
+				t.Fatalf("status %d, error %q, token %q; want %d %q", status, e, tok, tc.status, tc.err)
+			}
+		})
+	}
+}
+
+func TestNotificationsAPI(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{Unthrottled: true})
+	seller := token(t, s)
+	_, app, _ := grantlessToken(t, s, NotificationsScope, DefaultClientSecret)
+
+	// grantless operations want the app's token, the others the seller's
+	if a := call(t, s, seller, "GET", "/notifications/v1/destinations", nil); a.status != 403 || a.errorCode() != "Unauthorized" {
+		t.Errorf("getDestinations with a seller token: %d %s", a.status, a.body)
+	}
+	if a := call(t, s, app, "GET", "/notifications/v1/subscriptions/ORDER_CHANGE", nil); a.status != 403 {
+		t.Errorf("getSubscription with a grantless token: %d %s", a.status, a.body)
+	}
+	if a := call(t, s, app, "POST", "/notifications/v1/destinations", map[string]any{"name": "q", "resourceSpecification": map[string]any{"sqs": map[string]any{"arn": "not-an-arn"}}}); a.status != 400 || a.errorCode() != "InvalidInput" {
+		t.Errorf("createDestination with a bad ARN: %d %s", a.status, a.body)
+	}
+	a := call(t, s, app, "POST", "/notifications/v1/destinations", map[string]any{"name": "q", "resourceSpecification": map[string]any{"sqs": map[string]any{"arn": s.QueueARN}}})
+	var dest struct {
+		Payload struct {
+			DestinationID string `json:"destinationId"`
+			Resource      struct {
+				SQS struct {
+					ARN string `json:"arn"`
+				} `json:"sqs"`
+			} `json:"resource"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(a.body, &dest); a.status != 200 || err != nil || dest.Payload.DestinationID == "" || dest.Payload.Resource.SQS.ARN != s.QueueARN {
+		t.Fatalf("createDestination: %d %s", a.status, a.body)
+	}
+	if a := call(t, s, app, "POST", "/notifications/v1/destinations", map[string]any{"name": "again", "resourceSpecification": map[string]any{"sqs": map[string]any{"arn": s.QueueARN}}}); a.status != 409 {
+		t.Errorf("createDestination twice: %d %s", a.status, a.body)
+	}
+	if a := call(t, s, seller, "GET", "/notifications/v1/subscriptions/ORDER_CHANGE", nil); a.status != 404 || a.errorCode() != "NotFound" {
+		t.Errorf("getSubscription before subscribing: %d %s", a.status, a.body)
+	}
+	id := dest.Payload.DestinationID
+	for _, tc := range []struct {
+		name, typ string
+		body      map[string]any
+		status    int
+	}{
+		{"wrong payload version", "ORDER_CHANGE", map[string]any{"payloadVersion": "2.0", "destinationId": id}, 400},
+		{"unknown destination", "ORDER_CHANGE", map[string]any{"payloadVersion": "1.0", "destinationId": "nope"}, 400},
+		{"EventBridge-only type", "LISTINGS_ITEM_MFN_QUANTITY_CHANGE", map[string]any{"payloadVersion": "1.0", "destinationId": id}, 400},
+		{"unknown type", "NOT_A_TYPE", map[string]any{"payloadVersion": "1.0", "destinationId": id}, 400},
+		{"created", "ORDER_CHANGE", map[string]any{"payloadVersion": "1.0", "destinationId": id}, 200},
+		{"exists", "ORDER_CHANGE", map[string]any{"payloadVersion": "1.0", "destinationId": id}, 409},
+	} {
+		if a := call(t, s, seller, "POST", "/notifications/v1/subscriptions/"+tc.typ, tc.body); a.status != tc.status {
+			t.Errorf("createSubscription %s: %d %s, want %d", tc.name, a.status, a.body, tc.status)
+		}
+	}
+	sub := s.Subscriptions()["ORDER_CHANGE"]
+	if a := call(t, s, seller, "GET", "/notifications/v1/subscriptions/ORDER_CHANGE", nil); a.status != 200 || !strings.Contains(string(a.body), sub.ID) {
+		t.Errorf("getSubscription: %d %s, want %s", a.status, a.body, sub.ID)
+	}
+	if a := call(t, s, app, "DELETE", "/notifications/v1/subscriptions/ORDER_CHANGE/other-id", nil); a.status != 404 {
+		t.Errorf("deleteSubscriptionById of another id: %d %s", a.status, a.body)
+	}
+	if a := call(t, s, app, "DELETE", "/notifications/v1/subscriptions/ORDER_CHANGE/"+sub.ID, nil); a.status != 200 || len(s.Subscriptions()) != 0 {
+		t.Errorf("deleteSubscriptionById: %d %s, %d left", a.status, a.body, len(s.Subscriptions()))
 	}
 }

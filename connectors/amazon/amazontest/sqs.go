@@ -304,6 +304,15 @@ func (s *Server) notifyLocked(doc map[string]any) {
 	if s.opts.NoNotifications {
 		return
 	}
+	if s.opts.RequireSubscriptions {
+		t, _ := doc["NotificationType"].(string)
+		if t == "" {
+			t, _ = doc["notificationType"].(string)
+		}
+		if !s.subscribedLocked(t) {
+			return
+		}
+	}
 	b, _ := json.Marshal(doc) // maps of strings, numbers and maps always encode
 	s.queue.send(string(b))
 	s.stats.notifications.Add(1)
