@@ -283,6 +283,8 @@ func (cl *client) failure(op operation, resp *http.Response, errs []apiError, ra
 		return sdk.RateLimited(wait, "%s", msg).WithDetail("Amazon kept throttling %s after %d attempts; wait %s", op.ID, cl.cfg.MaxRetries+1, wait.Round(time.Second))
 	case code == http.StatusNotFound:
 		return sdk.Permanent(errNotFound, "%s", msg)
+	case code == http.StatusConflict:
+		return sdk.Permanent(errConflict, "%s", msg)
 	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity || code == http.StatusRequestEntityTooLarge || code == http.StatusUnsupportedMediaType:
 		return sdk.InvalidInput("%s", msg).WithDetail("Amazon refused the request's parameters; if this persists report it with the request id")
 	case code >= 500 || code == http.StatusRequestTimeout:
@@ -295,6 +297,10 @@ func (cl *client) failure(op operation, resp *http.Response, errs []apiError, ra
 var errNotFound = errors.New("not found")
 
 func isNotFound(err error) bool { return errors.Is(err, errNotFound) }
+
+// errConflict is the cause of a 409's error (e.g. createDestination for a
+// queue that already has one).
+var errConflict = errors.New("conflict")
 
 // getJSON calls an operation and decodes the answer into out. A GET whose
 // answer does not decode (cut short, not JSON) is sent again, up to

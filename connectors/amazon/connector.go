@@ -137,9 +137,23 @@ func (c *Connector) bucketFor(cfg Config, op operation) *bucket {
 	return b
 }
 
-// clientFor returns the cached client of a configuration.
-func (c *Connector) clientFor(cfg Config) *client {
-	tkey := cfg.LWAEndpoint + "|" + cfg.LWAClientID + "|" + hash8(cfg.LWAClientSecret) + "|" + hash8(cfg.RefreshToken)
+// clientFor returns the cached client of a configuration, acting for the
+// seller with tokens from the refresh token.
+func (c *Connector) clientFor(cfg Config) *client { return c.clientWith(cfg, "") }
+
+// grantlessClientFor returns the cached client of a configuration for
+// grantless operations: its tokens come from the client_credentials grant
+// with scope (the app's own credentials, no refresh token).
+func (c *Connector) grantlessClientFor(cfg Config, scope string) *client {
+	return c.clientWith(cfg, scope)
+}
+
+func (c *Connector) clientWith(cfg Config, scope string) *client {
+	grant := "refresh:" + hash8(cfg.RefreshToken)
+	if scope != "" {
+		grant = "scope:" + scope
+	}
+	tkey := cfg.LWAEndpoint + "|" + cfg.LWAClientID + "|" + hash8(cfg.LWAClientSecret) + "|" + grant
 	key := strings.Join([]string{cfg.baseURL(), tkey, cfg.SellerID, fmt.Sprint(cfg.RequestTimeoutSeconds, "/", cfg.MaxRetries)}, "|")
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -149,9 +163,13 @@ func (c *Connector) clientFor(cfg Config) *client {
 	ts, ok := c.tokens[tkey]
 	if !ok {
 		ts = &tokenSource{endpoint: cfg.LWAEndpoint, clientID: cfg.LWAClientID, clientSecret: cfg.LWAClientSecret, refreshToken: cfg.RefreshToken,
+			scope: scope,
 			hc: httpclient.New(httpclient.Config{Transport: c.transport, Timeout: cfg.requestTimeout(), MaxAttempts: 1, Logger: c.log,
 				Secrets: []string{"refresh_token", "client_secret"}, UserAgent: userAgent}),
 			now: c.now, sleep: c.sleep, retries: cfg.MaxRetries}
+		if scope != "" {
+			ts.refreshToken = ""
+		}
 		c.tokens[tkey] = ts
 	}
 	log := c.log.With("seller", cfg.SellerID, "region", cfg.Region)
@@ -280,8 +298,9 @@ func (c *Connector) Check(ctx context.Context, req sdk.CheckRequest) (*sdk.Check
 
 // Interface guards.
 var (
-	_ sdk.Connector = (*Connector)(nil)
-	_ sdk.Source    = (*Connector)(nil)
-	_ sdk.Sink      = (*Connector)(nil)
-	_ sdk.Webhooks  = (*Connector)(nil)
+	_ sdk.Connector     = (*Connector)(nil)
+	_ sdk.Source        = (*Connector)(nil)
+	_ sdk.Sink          = (*Connector)(nil)
+	_ sdk.Webhooks      = (*Connector)(nil)
+	_ sdk.Subscriptions = (*Connector)(nil)
 )

@@ -48,5 +48,8 @@
 // and deletes the message once the gateway stored it. ParseWebhook turns
 // an ORDER_CHANGE into a targeted re-read of the order, and inventory
 // changes into InventoryLevel records; EventBridge events (listings types)
-// posted by an API destination parse too.
+// posted by an API destination parse too. EnsureWebhooks (the
+// subscriptions capability) creates the queue's Notifications API
+// destination with a grantless token and subscribes the seller to those
+// three types there; the gateway's callback URL is not used.
 package amazon

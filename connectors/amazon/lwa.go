@@ -28,10 +28,14 @@ type tokenSource struct {
 	clientID     string
 	clientSecret string
 	refreshToken string
-	hc           *httpclient.Client
-	now          func() time.Time
-	sleep        func(ctx context.Context, d time.Duration) error
-	retries      int
+	// scope, when set, makes the source ask for grantless tokens: the
+	// client_credentials grant with this scope instead of the refresh
+	// token (e.g. sellingpartnerapi::notifications).
+	scope   string
+	hc      *httpclient.Client
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
+	retries int
 
 	mu      sync.Mutex
 	token   string
@@ -78,16 +82,23 @@ func (s *tokenSource) invalidate(tok string) {
 	}
 }
 
-// exchange posts the refresh-token grant, retrying network failures and
+// exchange posts the refresh-token grant (the client_credentials grant
+// with the scope for a grantless source), retrying network failures and
 // 5xx with backoff. invalid_grant and invalid_client are authentication
 // errors: retrying cannot help until the configuration changes.
 func (s *tokenSource) exchange(ctx context.Context) (string, time.Duration, error) {
-	form := url.Values{
+	vals := url.Values{
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {s.refreshToken},
 		"client_id":     {s.clientID},
 		"client_secret": {s.clientSecret},
-	}.Encode()
+	}
+	if s.scope != "" {
+		vals.Del("refresh_token")
+		vals.Set("grant_type", "client_credentials")
+		vals.Set("scope", s.scope)
+	}
+	form := vals.Encode()
 	var last error
 	for attempt := 1; ; attempt++ {
 		tok, ttl, retry, err := s.once(ctx, form)
@@ -145,6 +156,9 @@ func (s *tokenSource) once(ctx context.Context, form string) (string, time.Durat
 	case "invalid_grant":
 		return "", 0, false, sdk.Authentication("amazon: login with amazon: invalid_grant: %s", a.ErrorDescription).
 			WithDetail("the refresh token was revoked, expired or belongs to another app: ask the seller to authorise the app again and update refresh_token")
+	case "invalid_scope":
+		return "", 0, false, sdk.Authentication("amazon: login with amazon: invalid_scope: %s", a.ErrorDescription).
+			WithDetail("Login with Amazon refused the grantless scope %q for this app: only seller (not vendor) apps may call grantless operations", s.scope)
 	case "invalid_client", "unauthorized_client":
 		return "", 0, false, sdk.Authentication("amazon: login with amazon: %s: %s", a.Error, a.ErrorDescription).
 			WithDetail("lwa_client_id or lwa_client_secret is wrong (Amazon rotates the secret every 180 days): copy both from Developer Central")

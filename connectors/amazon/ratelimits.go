@@ -50,11 +50,21 @@ var (
 	opGetListingsItem     = operation{"getListingsItem", "2021-08-01", "GET", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10, false}
 	opPatchListingsItem   = operation{"patchListingsItem", "2021-08-01", "PATCH", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5, true}
 	opMarketParticipation = operation{"getMarketplaceParticipations", "v1", "GET", "/sellers/v1/marketplaceParticipations", 0.016, 15, false}
+	// Notifications API v1. getDestinations, createDestination and
+	// deleteSubscriptionById are grantless (an application token, see
+	// grantlessClientFor); getSubscription and createSubscription act for
+	// the seller.
+	opGetDestinations        = operation{"getDestinations", "v1", "GET", "/notifications/v1/destinations", 1, 5, false}
+	opCreateDestination      = operation{"createDestination", "v1", "POST", "/notifications/v1/destinations", 1, 5, false}
+	opGetSubscription        = operation{"getSubscription", "v1", "GET", "/notifications/v1/subscriptions/{notificationType}", 1, 5, false}
+	opCreateSubscription     = operation{"createSubscription", "v1", "POST", "/notifications/v1/subscriptions/{notificationType}", 1, 5, false}
+	opDeleteSubscriptionByID = operation{"deleteSubscriptionById", "v1", "DELETE", "/notifications/v1/subscriptions/{notificationType}/{subscriptionId}", 1, 5, true}
 )
 
 // operations lists every operation above, for tests and documentation.
 var operations = []operation{opGetOrdersV0, opGetOrderV0, opGetOrderItemsV0, opConfirmShipment, opSearchOrders, opGetOrder,
-	opInventorySummaries, opCreateReport, opGetReport, opGetReportDocument, opGetListingsItem, opPatchListingsItem, opMarketParticipation}
+	opInventorySummaries, opCreateReport, opGetReport, opGetReportDocument, opGetListingsItem, opPatchListingsItem, opMarketParticipation,
+	opGetDestinations, opCreateDestination, opGetSubscription, opCreateSubscription, opDeleteSubscriptionByID}
 
 // path fills the operation's path template with escaped arguments, in order.
 func (o operation) path(args ...string) string {
