@@ -3,7 +3,9 @@ package amazon
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/supplyhub/supplyhub/connectors/amazon/amazontest"
@@ -235,5 +237,64 @@ func TestEnsureWebhooksDeliversOnlySubscribedTypes(t *testing.T) {
 	}
 	if n := srv.Stats().Notifications; n != 1 {
 		t.Fatalf("%d notifications enqueued after subscribing, want 1", n)
+	}
+}
+
+// TestEnsureWebhooksDestinationConflict: a destination for the queue made
+// between getDestinations and createDestination (409) is found and used,
+// and the grantless token comes from the client_credentials grant with
+// the notifications scope and no refresh token.
+func TestEnsureWebhooksDestinationConflict(t *testing.T) {
+	t.Parallel()
+	rp := newReplay(t)
+	lwa := loadExchange(t, "lwa-token-refresh.exchange.json")
+	var mu sync.Mutex
+	var grants []url.Values
+	rp.handle("POST /auth/o2/token", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		grants = append(grants, r.PostForm)
+		mu.Unlock()
+		lwa.write(w)
+	})
+	const arn = "arn:aws:sqs:eu-west-1:123456789012:sp-notifications"
+	rp.handle("GET /notifications/v1/destinations", func(w http.ResponseWriter, r *http.Request) {
+		if rp.count("POST /notifications/v1/destinations") == 0 {
+			_, _ = w.Write([]byte(`{"payload":[{"destinationId":"other","name":"x","resource":{"sqs":{"arn":"arn:aws:sqs:eu-west-1:123456789012:other"}}}]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"payload":[{"destinationId":"dest-1","name":"made meanwhile","resource":{"sqs":{"arn":"` + arn + `"}}}]}`))
+	})
+	rp.handle("POST /notifications/v1/destinations", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte(`{"errors":[{"code":"Conflict","message":"A destination for this resource already exists."}]}`))
+	})
+	for _, st := range SubscribedTypes {
+		rp.handle("GET /notifications/v1/subscriptions/"+st.Type, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"payload":{"subscriptionId":"sub-` + st.Type + `","payloadVersion":"1.0","destinationId":"dest-1"}}`))
+		})
+	}
+	cfg := rp.config(t, map[string]any{"sqs_queue_url": "https://sqs.eu-west-1.amazonaws.com/123456789012/sp-notifications",
+		"sqs_access_key_id": "AKIAFAKE", "sqs_secret_access_key": "secret"})
+	got := resultsByTopic(ensureSubs(t, fastConnector(), cfg))
+	for _, st := range SubscribedTypes {
+		if r := got[st.Type]; r.Action != sdk.SubscriptionUnchanged || r.SubscriptionID != "sub-"+st.Type {
+			t.Errorf("%s: %+v, want unchanged sub-%s", st.Type, r, st.Type)
+		}
+	}
+	if n := rp.count("GET /notifications/v1/destinations"); n != 2 {
+		t.Errorf("getDestinations called %d times, want 2 (before and after the conflict)", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var grantless []url.Values
+	for _, g := range grants {
+		if g.Get("grant_type") == "client_credentials" {
+			grantless = append(grantless, g)
+		}
+	}
+	if len(grantless) != 1 || grantless[0].Get("scope") != NotificationsScope || grantless[0].Has("refresh_token") ||
+		grantless[0].Get("client_secret") != "amzn1.oa2-cs.v1.fixturesecret" {
+		t.Errorf("grantless token requests: %v, want one client_credentials grant with scope %s and no refresh token", grantless, NotificationsScope)
 	}
 }
