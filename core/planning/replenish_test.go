@@ -120,12 +120,7 @@ func TestReplenishmentUsesDatedReceipts(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	const sku, loc = "TEE", "stock.warehouse,1"
-	fc := &commerce.Forecast{Meta: commerce.Meta{Source: commerce.Ref{Connection: commerce.InternalConnection, ExternalID: sku + "@" + loc}, UpdatedAt: now},
-		SKU: sku, LocationID: loc, Method: "test", GeneratedAt: now}
-	for i := range 28 {
-		fc.Points = append(fc.Points, commerce.ForecastPoint{Date: commerce.DateOf(now).AddDays(i + 1), Mean: 10,
-			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
-	}
+	fc := tenADay(sku, loc, now)
 	level := &commerce.InventoryLevel{Meta: commerce.Meta{Source: commerce.Ref{Connection: "odoo", ExternalID: "product.product,7@" + loc}, UpdatedAt: now},
 		SKU: sku, LocationID: loc, OnHand: 60, Available: 60, Incoming: 100}
 	receipt := func(at time.Time, expected time.Time, deleted bool) *commerce.Receipt {
@@ -201,12 +196,7 @@ func TestReplenishmentUsesTheERPSupplierAndLeadTime(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	const sku, loc = "TEE", "stock.warehouse,1"
-	fc := &commerce.Forecast{Meta: commerce.Meta{Source: commerce.Ref{Connection: commerce.InternalConnection, ExternalID: sku + "@" + loc}, UpdatedAt: now},
-		SKU: sku, LocationID: loc, Method: "test", GeneratedAt: now}
-	for i := range 28 {
-		fc.Points = append(fc.Points, commerce.ForecastPoint{Date: commerce.DateOf(now).AddDays(i + 1), Mean: 10,
-			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
-	}
+	fc := tenADay(sku, loc, now)
 	level := &commerce.InventoryLevel{Meta: commerce.Meta{Source: commerce.Ref{Connection: "odoo", ExternalID: "product.product,7@" + loc}, UpdatedAt: now},
 		SKU: sku, LocationID: loc, OnHand: 60, Available: 60}
 	product := func(conn, vendor string, tags ...string) *commerce.Product {
@@ -264,4 +254,16 @@ func TestSupplierTags(t *testing.T) {
 			t.Errorf("supplierTags(%q) = %q, %d, %d; want %q, %d, %d", c.tags, s, l, m, c.supplier, c.lead, c.moq)
 		}
 	}
+}
+
+// tenADay is a 28-day forecast of 10 units a day (80 % interval 6.16 to
+// 13.84) for sku at loc, made at now.
+func tenADay(sku, loc string, now time.Time) *commerce.Forecast {
+	fc := &commerce.Forecast{Meta: commerce.Meta{Source: commerce.Ref{Connection: commerce.InternalConnection, ExternalID: sku + "@" + loc}, UpdatedAt: now},
+		SKU: sku, LocationID: loc, Method: "test", GeneratedAt: now}
+	for i := range 28 {
+		fc.Points = append(fc.Points, commerce.ForecastPoint{Date: commerce.DateOf(now).AddDays(i + 1), Mean: 10,
+			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
+	}
+	return fc
 }

@@ -52,16 +52,7 @@ func TestOrdersAreRoutedReservedAndExplained(t *testing.T) {
 	if err := s.loadStock(ctx); err != nil {
 		t.Fatal(err)
 	}
-	route := func(o *commerce.Order) {
-		t.Helper()
-		res, err := st.UpsertRecords(ctx, []commerce.Record{o})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	route := func(o *commerce.Order) { t.Helper(); storeAndRoute(t, st, s, o) }
 	route(berlinOrder("b1", 1))
 	route(berlinOrder("b2", 1)) // Leipzig's only unit is reserved for b1
 	route(berlinOrder("b1", 1)) // an update does not route again
@@ -192,16 +183,7 @@ func TestRouterRefusalsAreRecordedNotRetried(t *testing.T) {
 	if err := s.loadStock(ctx); err != nil {
 		t.Fatal(err)
 	}
-	route := func(o *commerce.Order) {
-		t.Helper()
-		res, err := st.UpsertRecords(ctx, []commerce.Record{o})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
-			t.Fatalf("a refusal must be recorded, not returned for redelivery: %v", err)
-		}
-	}
+	route := func(o *commerce.Order) { t.Helper(); storeAndRoute(t, st, s, o) } // a refusal is recorded, not returned
 	route(berlinOrder("b1", 1))
 	ds, _, _ := st.ListDecisions(ctx, "shop/b1", 0, 10)
 	if len(ds) != 1 || ds[0].Outcome != OutcomeFailed || !strings.Contains(string(ds[0].Decision), "split_penalty") {
@@ -230,16 +212,7 @@ func TestOrdersBeforeAnyLocationWaitForLocations(t *testing.T) {
 	ctx := context.Background()
 	s := New(Config{Routing: RoutingConfig{PromiseDays: 10}}, st, nil, nil)
 	s.now = func() time.Time { return day0 }
-	route := func(o *commerce.Order) {
-		t.Helper()
-		res, err := st.UpsertRecords(ctx, []commerce.Record{o})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	route := func(o *commerce.Order) { t.Helper(); storeAndRoute(t, st, s, o) }
 	route(berlinOrder("early", 1))
 	if ds, _, _ := st.ListDecisions(ctx, "", 0, 10); len(ds) != 0 {
 		t.Fatalf("an order routed with no locations known: %+v", ds)
@@ -263,5 +236,19 @@ func TestOrdersBeforeAnyLocationWaitForLocations(t *testing.T) {
 	route(berlinOrder("later", 1)) // the backlog is gone: nothing routed twice
 	if ds, _, _ := st.ListDecisions(ctx, "shop/early", 0, 10); len(ds) != 1 {
 		t.Fatalf("the early order was routed %d times", len(ds))
+	}
+}
+
+// storeAndRoute stores o and routes it as the order.upserted handler does;
+// any error (one that would have the event redelivered) fails the test.
+func storeAndRoute(t *testing.T, st store.Store, s *Service, o *commerce.Order) {
+	t.Helper()
+	ctx := context.Background()
+	res, err := st.UpsertRecords(ctx, []commerce.Record{o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
+		t.Fatalf("route %s: %v (want a recorded decision, not an error to redeliver)", o.Source, err)
 	}
 }
