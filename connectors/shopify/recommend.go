@@ -3,7 +3,6 @@ package shopify
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -221,13 +220,9 @@ func userErr(rc recChange, e metafieldsSetUserError) *sdk.Error {
 }
 
 // fail marks change i failed with err, wrapped as retryable when it is
-// not an sdk error already.
+// not an sdk error already (asSDKError).
 func fail(res []sdk.ChangeResult, i int, err error, format string, args ...any) {
-	var se *sdk.Error
-	if !errors.As(err, &se) {
-		se = sdk.Retryable(err, "shopify: "+format, args...)
-	}
-	res[i].Status, res[i].Error = sdk.StatusFailed, se
+	res[i].Status, res[i].Error = sdk.StatusFailed, asSDKError(err, "shopify: "+format, args...)
 }
 
 // deleteBatch removes the metafields of empty lists; a metafield that is
