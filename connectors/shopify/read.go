@@ -232,16 +232,17 @@ func (r *readRun) add(rec commerce.Record, trackSeen bool) error {
 	p := r.cur.Pass
 	upd := rec.Version()
 	if p != nil {
-		if p.Max == "" || upd.After(mustTime(p.Max)) {
-			p.Max = upd.UTC().Format(time.RFC3339)
+		maxT := mustTime(p.Max)
+		if p.Max == "" || upd.After(maxT) {
+			p.Max, maxT = upd.UTC().Format(time.RFC3339), upd.Truncate(time.Second)
 		}
 		// hashing the record costs a JSON encoding: do it only for records
 		// the next pass may meet again, or that the previous pass sent
 		id := versionKey(rec)
-		floor := mustTime(p.Max).Add(-r.cfg.overlap())
-		if r.skipIDs[id] || trackSeen && !upd.Before(floor) {
+		recent := trackSeen && !upd.Before(maxT.Add(-r.cfg.overlap()))
+		if r.skipIDs[id] || recent {
 			key := id + "#" + contentHash(rec)
-			if trackSeen && !upd.Before(floor) {
+			if recent {
 				p.Seen = append(p.Seen, key)
 			}
 			if r.skip[key] {
