@@ -27,8 +27,8 @@ func ensure(t *testing.T, c *Connector, srv *shopifytest.Server, callback string
 	return res
 }
 
-// actions maps each topic to its action ("deleted:<topic>" entries kept
-// apart, as a topic may appear twice).
+// actions maps each topic to its action (the last result wins when a
+// topic appears twice).
 func actions(res *sdk.EnsureWebhooksResponse) map[string]string {
 	out := map[string]string{}
 	for _, r := range res.Results {
