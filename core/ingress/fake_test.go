@@ -25,6 +25,8 @@ type fakeConn struct {
 	invalidEvery  int   // every n-th record sent is invalid
 	parseFailures int   // ParseWebhook fails (retryable) this many times
 	slowRead      time.Duration
+	slowParse     time.Duration // each ParseWebhook takes this long
+	parseCalls    int
 	readCalls     []sdk.ReadRequest
 	writes        map[string]int // idempotency key -> times applied
 	writeFailures int
@@ -187,12 +189,15 @@ func (f *fakeConn) Read(ctx context.Context, req sdk.ReadRequest, out sdk.ReadSt
 // {"redact": email} compliance body.
 func (f *fakeConn) ParseWebhook(_ context.Context, req sdk.WebhookRequest) (*sdk.WebhookResponse, error) {
 	f.mu.Lock()
+	f.parseCalls++
+	slow := f.slowParse
 	if f.parseFailures > 0 {
 		f.parseFailures--
 		f.mu.Unlock()
 		return nil, sdk.Retryable(fmt.Errorf("connection reset"), "fake: parse")
 	}
 	f.mu.Unlock()
+	time.Sleep(slow)
 	var body struct {
 		ID        string    `json:"id"`
 		UpdatedAt time.Time `json:"updated_at"`

@@ -85,10 +85,19 @@ type actionResult struct {
 
 // processRun parses a run of events in order and completes them together.
 // At the first failure it completes what came before, records the
-// failure, and gives the rest back unprocessed so that order holds.
+// failure, and gives the rest back unprocessed so that order holds. The
+// whole run shares one lease, which nothing renews: once half of it has
+// passed, the run completes what it has and gives the rest back, so that
+// a long run is never taken over (and its events processed twice).
 func (in *Ingress) processRun(ctx context.Context, run []store.InboxEvent) {
+	deadline := time.Now().Add(in.cfg.Lease / 2)
 	var done []store.InboxCompletion
 	for i, ev := range run {
+		if i > 0 && time.Now().After(deadline) {
+			in.completeInbox(ctx, done)
+			in.releaseInbox(ctx, run[i:])
+			return
+		}
 		c, err := in.parseEvent(ctx, ev)
 		if err == nil {
 			done = append(done, c)
@@ -96,16 +105,24 @@ func (in *Ingress) processRun(ctx context.Context, run []store.InboxEvent) {
 		}
 		in.completeInbox(ctx, done)
 		in.failInbox(ctx, ev, err)
-		var rest []int64
-		for _, r := range run[i+1:] {
-			rest = append(rest, r.ID)
-		}
-		if err := in.store.ReleaseInbox(context.WithoutCancel(ctx), rest, ev.LeaseToken); err != nil {
-			in.log.Warn("release inbox events", "err", err)
-		}
+		in.releaseInbox(ctx, run[i+1:])
 		return
 	}
 	in.completeInbox(ctx, done)
+}
+
+// releaseInbox gives the unprocessed rest of a run back, due at once.
+func (in *Ingress) releaseInbox(ctx context.Context, rest []store.InboxEvent) {
+	if len(rest) == 0 {
+		return
+	}
+	ids := make([]int64, len(rest))
+	for i, r := range rest {
+		ids[i] = r.ID
+	}
+	if err := in.store.ReleaseInbox(context.WithoutCancel(ctx), ids, rest[0].LeaseToken); err != nil {
+		in.log.Warn("release inbox events", "err", err)
+	}
 }
 
 // completeInbox commits parsed events and their records in one transaction.
