@@ -191,29 +191,7 @@ func (s *sqlStore) ClaimInboxRuns(ctx context.Context, limit, follow int, lease 
 var ErrLeaseLost = errors.New("store: lease lost: another worker took this item over")
 
 func (s *sqlStore) CompleteInbox(ctx context.Context, id int64, token string, recs []commerce.Record, result json.RawMessage) ([]UpsertResult, error) {
-	ps, err := prepare(recs)
-	if err != nil {
-		return nil, err
-	}
-	var results []UpsertResult
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, s.q(`UPDATE inbox SET status = 'processed', processed_at = ?, result = ?, last_error = '', lease_until = 0
-			WHERE id = ? AND lease_token = ? AND status = 'processing'`), s.now().UnixNano(), string(result), id, token)
-		if err != nil {
-			return fmt.Errorf("store: complete inbox %d: %w", id, err)
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return fmt.Errorf("inbox event %d: %w", id, ErrLeaseLost)
-		}
-		if len(ps) > 0 {
-			results, err = s.upsertTx(ctx, tx, ps)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return s.CompleteInboxBatch(ctx, []InboxCompletion{{ID: id, Token: token, Records: recs, Result: result}})
 }
 
 // CompleteInboxBatch completes several claimed events in one transaction
