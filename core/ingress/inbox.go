@@ -88,12 +88,14 @@ type actionResult struct {
 // failure, and gives the rest back unprocessed so that order holds. The
 // whole run shares one lease, which nothing renews: once half of it has
 // passed, the run completes what it has and gives the rest back, so that
-// a long run is never taken over (and its events processed twice).
+// a long run is never taken over (and its events processed twice). At
+// shutdown (ctx done) it likewise keeps what it parsed and gives the rest
+// back, without counting an attempt against any event.
 func (in *Ingress) processRun(ctx context.Context, run []store.InboxEvent) {
 	deadline := time.Now().Add(in.cfg.Lease / 2)
 	var done []store.InboxCompletion
 	for i, ev := range run {
-		if i > 0 && time.Now().After(deadline) {
+		if ctx.Err() != nil || (i > 0 && time.Now().After(deadline)) {
 			in.completeInbox(ctx, done)
 			in.releaseInbox(ctx, run[i:])
 			return
@@ -102,6 +104,12 @@ func (in *Ingress) processRun(ctx context.Context, run []store.InboxEvent) {
 		if err == nil {
 			done = append(done, c)
 			continue
+		}
+		if ctx.Err() != nil {
+			// The failure is the shutdown's, not the event's.
+			in.completeInbox(ctx, done)
+			in.releaseInbox(ctx, run[i:])
+			return
 		}
 		in.completeInbox(ctx, done)
 		in.failInbox(ctx, ev, err)
@@ -130,7 +138,8 @@ func (in *Ingress) completeInbox(ctx context.Context, done []store.InboxCompleti
 	if len(done) == 0 {
 		return
 	}
-	ups, err := in.store.CompleteInboxBatch(ctx, done)
+	// Parsed (and its actions run) is worth committing even at shutdown.
+	ups, err := in.store.CompleteInboxBatch(context.WithoutCancel(ctx), done)
 	switch {
 	case errors.Is(err, store.ErrLeaseLost):
 		in.log.Warn("inbox events were taken over by another worker; dropping this result", "first", done[0].ID, "err", err)

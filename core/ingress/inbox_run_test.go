@@ -72,3 +72,45 @@ func TestLongRunGivesBackBeforeItsLease(t *testing.T) {
 		t.Fatalf("%d parses, want 6: each event exactly once", h.fake.parseCalls)
 	}
 }
+
+// TestRunAtShutdownKeepsItsWork ends the context in the middle of a run:
+// what was parsed is committed, the rest is given back pending, and no
+// event is marked failed or charged an attempt for the shutdown.
+func TestRunAtShutdownKeepsItsWork(t *testing.T) {
+	cfg := testConfig()
+	h := newHarness(t, nil, cfg)
+	h.createConn()
+	h.stop()
+	bg := context.Background()
+	var evs []store.InboxEvent
+	for i := range 6 {
+		evs = append(evs, store.InboxEvent{Connection: "shop", DedupeKey: fmt.Sprint("stop-", i), OrderingKey: "shop/o2",
+			Body: fmt.Appendf(nil, `{"id":"s%d","updated_at":"2026-03-01T09:00:00Z","total":"1.00"}`, i)})
+	}
+	if _, err := h.st.AppendInbox(bg, evs); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.slowParse = 50 * time.Millisecond
+	run, err := h.st.ClaimInboxRuns(bg, 10, runFollow, cfg.Lease)
+	if err != nil || len(run) != 6 {
+		t.Fatalf("claimed %d events (err %v), want one run of 6", len(run), err)
+	}
+	ctx, cancel := context.WithTimeout(bg, 75*time.Millisecond)
+	defer cancel()
+	h.in.processRun(ctx, run)
+	list, _, _ := h.st.ListInbox(bg, store.InboxQuery{Connection: "shop"})
+	var processed, pending int
+	for _, e := range list {
+		switch {
+		case e.Status == store.InboxProcessed && e.Attempts == 1:
+			processed++
+		case e.Status == store.InboxPending && e.Attempts == 0:
+			pending++
+		default:
+			t.Errorf("event %d: %s after %d attempts (%s); want processed once or pending untried", e.ID, e.Status, e.Attempts, e.LastError)
+		}
+	}
+	if processed == 0 || pending == 0 || processed+pending != 6 {
+		t.Fatalf("%d processed and %d pending, want the parsed ones processed and the rest pending", processed, pending)
+	}
+}
