@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -138,7 +139,7 @@ func run(n int, dur time.Duration, conns int) error {
 		body := fmt.Sprintf(`{"id":"%d","number":"#%d","updated_at":"2026-03-02T09:00:00+01:00","created_at":"2026-03-02T09:00:00+01:00","currency":"EUR","lines":[],"note":"%s"}`, 100000+i, i, padding[:4096-140])
 		fmt.Fprintf(w, "evt-%d\t%s\t%s\n", i, spec.Prefix+spec.Sign(exampletest.DefaultWebhookSecret, []byte(body)), body)
 	}
-	if err := errorsJoin(w.Flush(), f.Close()); err != nil {
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
 		return err
 	}
 	script := filepath.Join(dir, "bench.lua")
@@ -209,11 +210,4 @@ func rawAppend(ctx context.Context, st store.Store, conns int, dur time.Duration
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
-}
-
-func errorsJoin(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
