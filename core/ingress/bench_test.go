@@ -16,6 +16,7 @@ import (
 	"github.com/supplyhub/supplyhub/core/api"
 	"github.com/supplyhub/supplyhub/core/secrets"
 	"github.com/supplyhub/supplyhub/core/store"
+	"github.com/supplyhub/supplyhub/core/store/storetest"
 )
 
 const (
@@ -124,10 +125,22 @@ func BenchmarkWebhookIngest(b *testing.B) {
 }
 
 // BenchmarkDurableAppend measures the raw rate of the same durable append
-// (group commit into SQLite, synchronous=FULL) from 64 concurrent callers,
-// without HTTP or verification: the ceiling of the ingest path.
+// (group commit into SQLite with synchronous=FULL, or into the PostgreSQL
+// at SUPPLYHUB_TEST_POSTGRES_URL) from 64 concurrent callers, without HTTP
+// or verification: the ceiling of the ingest path.
 func BenchmarkDurableAppend(b *testing.B) {
-	st, err := store.Open(context.Background(), store.Config{}, b.TempDir(), nil)
+	b.Run("sqlite", func(b *testing.B) { benchAppend(b, store.Config{}) })
+	b.Run("postgres", func(b *testing.B) {
+		url := storetest.PostgresURL(b)
+		if url == "" {
+			b.Skip("set " + storetest.EnvPostgres + " to measure PostgreSQL")
+		}
+		benchAppend(b, store.Config{Driver: "postgres", URL: url})
+	})
+}
+
+func benchAppend(b *testing.B, cfg store.Config) {
+	st, err := store.Open(context.Background(), cfg, b.TempDir(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
