@@ -618,12 +618,6 @@ func (c *client) cached(key string, find func() (int64, error)) (int64, error) {
 	return id, nil
 }
 
-func (c *client) forget(key string) {
-	c.mu.Lock()
-	delete(c.cache, key)
-	c.mu.Unlock()
-}
-
 func (c *client) rateLimitWait() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
