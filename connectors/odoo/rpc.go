@@ -229,32 +229,48 @@ func (c *client) call(ctx context.Context, model, method string, ids []int64, kw
 		return time.Time{}, sdk.InvalidInput("odoo: %s: encode the arguments: %v", op, err)
 	}
 	safe := readOnly[method]
-	attempts := 1 + c.cfg.MaxRetries
+	var date time.Time
+	err = c.retry(ctx, op, func(err error) bool {
+		kind := sdk.KindOf(err)
+		return kind == sdk.KindRateLimited || kind == sdk.KindRetryable && (safe || isConflict(err))
+	}, func() (err error) {
+		date, err = c.once(ctx, op, path, header, body, out)
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return date, nil
+}
+
+// retry runs try until it succeeds, fails with an error that may refuses
+// to retry, or 1+max_retries attempts are spent, waiting Retry-After or an
+// exponential backoff between attempts. Rate-limit waits are counted for
+// the read progress.
+func (c *client) retry(ctx context.Context, op string, may func(error) bool, try func() error) error {
 	for attempt := 1; ; attempt++ {
-		date, err := c.once(ctx, op, path, header, body, out)
+		err := try()
 		if err == nil {
-			return date, nil
+			return nil
 		}
 		if ctx.Err() != nil {
-			return time.Time{}, ctx.Err()
+			return ctx.Err()
 		}
-		kind := sdk.KindOf(err)
-		retry := kind == sdk.KindRateLimited || kind == sdk.KindRetryable && (safe || isConflict(err))
-		if !retry || attempt >= attempts {
-			return time.Time{}, err
+		if !may(err) || attempt >= 1+c.cfg.MaxRetries {
+			return err
 		}
 		wait := sdk.RetryAfterOf(err)
 		if wait <= 0 {
 			wait = c.backoff(attempt)
 		}
-		if kind == sdk.KindRateLimited {
+		if sdk.KindOf(err) == sdk.KindRateLimited {
 			c.mu.Lock()
 			c.waited += wait
 			c.mu.Unlock()
 		}
 		c.log.Info("odoo call retried", "op", op, "attempt", attempt, "wait", wait, "err", err)
 		if err := c.sleep(ctx, wait); err != nil {
-			return time.Time{}, err
+			return err
 		}
 	}
 }
@@ -340,49 +356,39 @@ func (c *client) jsonrpc(ctx context.Context, service, method string, args []any
 	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "call", "id": 1,
 		"params": map[string]any{"service": service, "method": method, "args": args}})
 	op := service + "." + method
-	var last error
-	for attempt := 1; attempt <= 1+c.cfg.MaxRetries; attempt++ {
+	final := false // an Odoo error or an unexpected answer: not retried
+	return c.retry(ctx, op, func(err error) bool {
+		k := sdk.KindOf(err)
+		return !final && (k == sdk.KindRetryable || k == sdk.KindRateLimited || k == sdk.KindUnknown)
+	}, func() error {
 		status, resp, _, h, err := c.post(ctx, "/jsonrpc", nil, body)
-		if err == nil {
-			if status != http.StatusOK {
-				err = httpFault(op, status, h, resp)
-			} else {
-				var env struct {
-					Result json.RawMessage `json:"result"`
-					Error  *struct {
-						Data struct {
-							Name    string `json:"name"`
-							Message string `json:"message"`
-						} `json:"data"`
-					} `json:"error"`
-				}
-				if derr := json.Unmarshal(resp, &env); derr != nil {
-					err = sdk.Retryable(derr, "odoo: %s: the answer does not decode", op)
-				} else if env.Error != nil {
-					return classify(op, &fault{Name: env.Error.Data.Name, Message: env.Error.Data.Message})
-				} else if derr := json.Unmarshal(env.Result, out); derr != nil {
-					return sdk.InvalidInput("odoo: %s: unexpected answer %s", op, snippet(env.Result))
-				} else {
-					return nil
-				}
-			}
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if k := sdk.KindOf(err); k != sdk.KindRetryable && k != sdk.KindRateLimited && k != sdk.KindUnknown {
+		if err != nil {
 			return err
 		}
-		last = err
-		wait := sdk.RetryAfterOf(err)
-		if wait <= 0 {
-			wait = c.backoff(attempt)
+		if status != http.StatusOK {
+			return httpFault(op, status, h, resp)
 		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return err
+		var env struct {
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Data struct {
+					Name    string `json:"name"`
+					Message string `json:"message"`
+				} `json:"data"`
+			} `json:"error"`
 		}
-	}
-	return last
+		if err := json.Unmarshal(resp, &env); err != nil {
+			return sdk.Retryable(err, "odoo: %s: the answer does not decode", op)
+		}
+		final = true
+		if env.Error != nil {
+			return classify(op, &fault{Name: env.Error.Data.Name, Message: env.Error.Data.Message})
+		}
+		if err := json.Unmarshal(env.Result, out); err != nil {
+			return sdk.InvalidInput("odoo: %s: unexpected answer %s", op, snippet(env.Result))
+		}
+		return nil
+	})
 }
 
 // ensure detects the API, the user and the version once.
@@ -456,57 +462,47 @@ func (c *client) detect(ctx context.Context) (api string, uid int64, version str
 // server has no JSON-2 endpoint.
 func (c *client) tryJSON2(ctx context.Context) (uid int64, ok bool, err error) {
 	header := http.Header{"Authorization": {"bearer " + c.cfg.APIKey}, "X-Odoo-Database": {c.cfg.Database}}
-	var last error
-	for attempt := 1; attempt <= 1+c.cfg.MaxRetries; attempt++ {
+	err = c.retry(ctx, "detect the API", func(err error) bool {
+		k := sdk.KindOf(err)
+		return k == sdk.KindRetryable || k == sdk.KindRateLimited
+	}, func() error {
 		status, body, _, h, err := c.post(ctx, "/json/2/res.users/context_get", header, []byte(`{}`))
 		if err != nil {
-			if ctx.Err() != nil {
-				return 0, false, ctx.Err()
+			return sdk.Retryable(err, "odoo: detect the API")
+		}
+		switch {
+		case status == http.StatusOK:
+			var out struct {
+				UID int64 `json:"uid"`
 			}
-			last = sdk.Retryable(err, "odoo: detect the API")
-		} else {
-			switch {
-			case status == http.StatusOK:
-				var out struct {
-					UID int64 `json:"uid"`
-				}
-				if err := json.Unmarshal(body, &out); err != nil || out.UID == 0 {
-					return 0, false, sdk.InvalidInput("odoo: /json/2/res.users/context_get answered %s", snippet(body)).
-						WithDetail("base_url does not look like an Odoo server")
-				}
-				return out.UID, true, nil
-			case status == http.StatusUnauthorized:
-				return 0, false, sdk.Authentication("odoo: the JSON-2 API refused the API key for database %s", c.cfg.Database).
-					WithDetail("create a new API key in Odoo (Preferences → Account Security → New API Key) for the integration user")
-			case status == http.StatusNotFound:
-				var f struct {
-					Name    string `json:"name"`
-					Message string `json:"message"`
-				}
-				if json.Unmarshal(body, &f) == nil && strings.Contains(f.Message, "database") {
-					return 0, false, sdk.Permanent(errors.New(f.Message), "odoo: database %s", c.cfg.Database).
-						WithDetail("check the database name")
-				}
-				return 0, false, nil
-			case status == http.StatusMethodNotAllowed, status == http.StatusBadRequest:
-				return 0, false, nil
-			default:
-				last = httpFault("detect the API", status, h, body)
+			if err := json.Unmarshal(body, &out); err != nil || out.UID == 0 {
+				return sdk.InvalidInput("odoo: /json/2/res.users/context_get answered %s", snippet(body)).
+					WithDetail("base_url does not look like an Odoo server")
 			}
+			uid, ok = out.UID, true
+			return nil
+		case status == http.StatusUnauthorized:
+			return sdk.Authentication("odoo: the JSON-2 API refused the API key for database %s", c.cfg.Database).
+				WithDetail("create a new API key in Odoo (Preferences → Account Security → New API Key) for the integration user")
+		case status == http.StatusNotFound:
+			var f struct {
+				Name    string `json:"name"`
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(body, &f) == nil && strings.Contains(f.Message, "database") {
+				return sdk.Permanent(errors.New(f.Message), "odoo: database %s", c.cfg.Database).
+					WithDetail("check the database name")
+			}
+			return nil
+		case status == http.StatusMethodNotAllowed, status == http.StatusBadRequest:
+			return nil
 		}
-		k := sdk.KindOf(last)
-		if k != sdk.KindRetryable && k != sdk.KindRateLimited {
-			return 0, false, last
-		}
-		wait := sdk.RetryAfterOf(last)
-		if wait <= 0 {
-			wait = c.backoff(attempt)
-		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return 0, false, err
-		}
+		return httpFault("detect the API", status, h, body)
+	})
+	if err != nil {
+		return 0, false, err
 	}
-	return 0, false, last
+	return uid, ok, nil
 }
 
 // fieldsOf returns a model's fields (name to type and relation), cached.
