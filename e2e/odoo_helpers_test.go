@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,15 +30,22 @@ var (
 
 // odooGatewayBuild builds the supplyhub binary with the Shopify and Odoo
 // plugins (locked) once per test run, into a fixed directory under the
-// temporary directory so that reruns only relink, and returns the binary
-// and the plugins directory.
+// temporary directory so that reruns only relink (one per checkout, so that
+// two worktrees testing at once do not overwrite each other's binaries and
+// lock file), and returns the binary and the plugins directory.
 func odooGatewayBuild(t *testing.T) (bin, pluginsDir string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the gateway binary and two plugins; skipped with -short")
 	}
 	odooBuildOnce.Do(func() {
-		odooBuildDir = filepath.Join(os.TempDir(), fmt.Sprintf("supplyhub-e2e-odoo-%d", os.Getuid()))
+		root, err := filepath.Abs("..")
+		if odooBuildErr = err; err != nil {
+			return
+		}
+		h := fnv.New32a()
+		h.Write([]byte(root))
+		odooBuildDir = filepath.Join(os.TempDir(), fmt.Sprintf("supplyhub-e2e-odoo-%d-%08x", os.Getuid(), h.Sum32()))
 		plugins := filepath.Join(odooBuildDir, "plugins")
 		if odooBuildErr = os.MkdirAll(plugins, 0o755); odooBuildErr != nil {
 			return
