@@ -165,6 +165,10 @@ type readRun struct {
 	// per-run lookups
 	countries map[int64]string
 	states    map[int64]string
+	// whs and locWH are the warehouses and the warehouse of every
+	// internal location, read at the run's first need.
+	whs   []warehouseInfo
+	locWH map[int64]int64
 	// batch collects the records of the current page.
 	batch []commerce.Record
 	waits time.Duration

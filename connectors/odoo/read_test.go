@@ -1,12 +1,16 @@
 package odoo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,10 +153,26 @@ func TestReadLevelsMatchOdoo(t *testing.T) {
 			incoming[l.SKU+"@"+po.WarehouseCode] += int(l.Quantity)
 		}
 	}
-	out := read(t, newTestConnector(), testConfig(t, srv, map[string]any{"page_size": 7}), StreamInventoryLevels, sdk.ModeFull, "")
+	var locReads atomic.Int64 // search_reads of stock.location (JSON-RPC, as 18.0)
+	count := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(b, []byte(`"stock.location","search_read"`)) {
+			locReads.Add(1)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		return http.DefaultTransport.RoundTrip(req)
+	})
+	c := New(withRetryDelays(time.Millisecond, 5*time.Millisecond), WithTransport(count))
+	out := read(t, c, testConfig(t, srv, map[string]any{"page_size": 7}), StreamInventoryLevels, sdk.ModeFull, "")
 	recs := out.records
 	if last := out.progress[len(out.progress)-1]; last.Total != int64(len(recs)) || last.Records != int64(len(recs)) || last.Pages < 3 {
 		t.Errorf("last progress %+v for %d levels: the expected total counts one level per product and warehouse", last, len(recs))
+	}
+	if n := locReads.Load(); n != 1 {
+		t.Errorf("the warehouses' locations were read %d times in one pass of %d pages; once per run is enough", n, out.progress[len(out.progress)-1].Pages)
 	}
 	withIncoming, deleted := 0, 0
 	for _, r := range recs {
@@ -393,3 +413,8 @@ func TestCursorRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// roundTripFunc is an http.RoundTripper from a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -45,9 +45,8 @@ func (c *Connector) streams() map[string]stream {
 			},
 			fetch: fetchLevels,
 			perRoot: func(ctx context.Context, r *readRun) (int64, error) {
-				var n int64
-				_, err := r.cl.call(ctx, "stock.warehouse", "search_count", nil, map[string]any{"domain": []any{}}, nil, &n)
-				return n, err
+				whs, _, err := r.warehouses(ctx)
+				return int64(len(whs)), err
 			},
 			parseID: func(id string) (int64, bool) {
 				p, _, _ := strings.Cut(id, "@")
@@ -402,6 +401,9 @@ type warehouseInfo struct {
 // warehouses returns the active warehouses and the warehouse of every
 // internal location, read once per run.
 func (r *readRun) warehouses(ctx context.Context) ([]warehouseInfo, map[int64]int64, error) {
+	if r.locWH != nil {
+		return r.whs, r.locWH, nil
+	}
 	var whs []struct {
 		ID    oint `json:"id"`
 		Stock m2o  `json:"lot_stock_id"`
@@ -426,6 +428,7 @@ func (r *readRun) warehouses(ctx context.Context) ([]warehouseInfo, map[int64]in
 			locWH[int64(l.ID)] = l.Warehouse.ID
 		}
 	}
+	r.whs, r.locWH = out, locWH
 	return out, locWH, nil
 }
 
