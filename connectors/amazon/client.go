@@ -187,7 +187,7 @@ func (cl *client) call(ctx context.Context, op operation, path string, query url
 			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := cl.opClient(op).Do(req)
-		if err != nil && op.Safe && op.Method != http.MethodGet && ctx.Err() == nil && failures < cl.cfg.MaxRetries {
+		if err != nil && op.Safe && !op.retriedByClient() && ctx.Err() == nil && failures < cl.cfg.MaxRetries {
 			// the HTTP client does not repeat a POST or PATCH; this one is safe
 			failures++
 			if err := cl.backoff(ctx, failures); err != nil {
@@ -227,14 +227,14 @@ func (cl *client) call(ctx context.Context, op operation, path string, query url
 				continue
 			}
 		case http.StatusTooManyRequests:
-			// the HTTP client retries GETs itself; POST and PATCH come
-			// here, and so does a GET that stayed throttled
+			// the HTTP client retries GETs and DELETEs itself; POST and
+			// PATCH come here, and so does a GET that stayed throttled
 			throttles++
-			if op.Method != http.MethodGet && throttles <= cl.cfg.MaxRetries {
+			if !op.retriedByClient() && throttles <= cl.cfg.MaxRetries {
 				continue // the limiter waits for the next token
 			}
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			if op.Safe && op.Method != http.MethodGet && failures < cl.cfg.MaxRetries {
+			if op.Safe && !op.retriedByClient() && failures < cl.cfg.MaxRetries {
 				failures++
 				if err := cl.backoff(ctx, failures); err != nil {
 					return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +27,19 @@ type operation struct {
 	Burst int
 	// Safe marks a POST or PATCH that may be sent again after a 5xx or a
 	// network failure: a second report or the same quantity twice harms
-	// nothing. GETs always may.
+	// nothing. GETs and DELETEs always may (the HTTP client retries them).
 	Safe bool
+}
+
+// retriedByClient reports whether the HTTP client retries the operation's
+// requests itself (idempotent methods, see httpclient.Client.Do), so that
+// call must not retry them again.
+func (o operation) retriedByClient() bool {
+	switch o.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // key names the operation uniquely ("v0/getOrder" and "2026-01-01/getOrder"
@@ -58,7 +70,7 @@ var (
 	opCreateDestination      = operation{"createDestination", "v1", "POST", "/notifications/v1/destinations", 1, 5, false}
 	opGetSubscription        = operation{"getSubscription", "v1", "GET", "/notifications/v1/subscriptions/{notificationType}", 1, 5, false}
 	opCreateSubscription     = operation{"createSubscription", "v1", "POST", "/notifications/v1/subscriptions/{notificationType}", 1, 5, false}
-	opDeleteSubscriptionByID = operation{"deleteSubscriptionById", "v1", "DELETE", "/notifications/v1/subscriptions/{notificationType}/{subscriptionId}", 1, 5, true}
+	opDeleteSubscriptionByID = operation{"deleteSubscriptionById", "v1", "DELETE", "/notifications/v1/subscriptions/{notificationType}/{subscriptionId}", 1, 5, false}
 )
 
 // operations lists every operation above, for tests and documentation.
