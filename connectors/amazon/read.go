@@ -105,6 +105,25 @@ func parseCursor(s, stream string) (cursor, error) {
 		return c, sdk.InvalidInput("amazon: read %s: the cursor belongs to stream %q", stream, c.Stream).
 			WithDetail("give each stream its own cursor, or reset it")
 	}
+	// the times are read with mustTime later, which would turn a damaged
+	// one into the zero time (a silent full read, or a lost floor)
+	times := [][2]string{{"hwm", c.HWM}, {"floor", c.Floor}}
+	if p := c.Pass; p != nil {
+		times = append(times, [2]string{"pass.since", p.Since}, [2]string{"pass.before", p.Before},
+			[2]string{"pass.start", p.Start}, [2]string{"pass.max", p.Max})
+		if p.Report != nil {
+			times = append(times, [2]string{"pass.report.end", p.Report.End})
+		}
+	}
+	for _, nv := range times {
+		if nv[1] == "" {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, nv[1]); err != nil {
+			return c, sdk.InvalidInput("amazon: read %s: the cursor's %s %q is not an RFC 3339 time", stream, nv[0], nv[1]).
+				WithDetail("reset the stream's cursor to read it in full again")
+		}
+	}
 	return c, nil
 }
 
