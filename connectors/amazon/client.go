@@ -274,8 +274,7 @@ func (cl *client) failure(op operation, resp *http.Response, errs []apiError, ra
 		return sdk.Authentication("%s", msg).
 			WithDetail("the app lacks the role %s needs, or the seller revoked its authorisation: check the app's roles in Developer Central and ask the seller to authorise it again", op.ID)
 	case code == http.StatusTooManyRequests:
-		_, tokens := cl.c.bucketFor(cl.cfg, op).state(cl.c.now())
-		rate, _ := cl.c.bucketFor(cl.cfg, op).state(cl.c.now())
+		rate, tokens := cl.c.bucketFor(cl.cfg, op).state(cl.c.now())
 		wait := time.Second
 		if rate > 0 {
 			wait = time.Duration((1 - min(tokens, 0)) / rate * float64(time.Second))
@@ -339,5 +338,3 @@ func encodeQuery(q url.Values) string {
 	s := q.Encode()
 	return strings.ReplaceAll(s, "%2C", ",")
 }
-
-func pathEscape(s string) string { return url.PathEscape(s) }

@@ -2,6 +2,7 @@ package amazon
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -373,7 +374,7 @@ func (d *draft) toOrder(conn string) (*commerce.Order, error) {
 		o.Lines = append(o.Lines, line)
 	}
 	if ship.IsPositive() || shipTax.IsPositive() {
-		sl := commerce.ShippingLine{Title: strings.ToLower(cmpOr(d.service, "standard")), Price: bag(ship)}
+		sl := commerce.ShippingLine{Title: strings.ToLower(cmp.Or(d.service, "standard")), Price: bag(ship)}
 		if shipDisc.IsPositive() {
 			b := bag(ship.Sub(shipDisc))
 			sl.DiscountedPrice = &b
@@ -423,13 +424,6 @@ func nonEmpty(s ...string) []string {
 		}
 	}
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // ---- Orders API v0
@@ -689,7 +683,7 @@ func draft2026(o *order26) (*draft, error) {
 		if p.PackageStatus != nil {
 			dp.status, dp.detailed = p.PackageStatus.Status, p.PackageStatus.DetailedStatus
 		}
-		t, err := parseTime("shipTime", cmpOr(p.ShipTime, p.CreatedTime))
+		t, err := parseTime("shipTime", cmp.Or(p.ShipTime, p.CreatedTime))
 		if err != nil {
 			return nil, d.fail("package %s: %v", p.PackageReferenceID, err)
 		}

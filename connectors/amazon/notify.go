@@ -1,6 +1,7 @@
 package amazon
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -62,7 +63,7 @@ type NotificationMetadata struct {
 
 // ID returns the notification's dedupe key: its NotificationId, else the
 // EventBridge event id.
-func (n *Notification) ID() string { return cmpOr(n.Metadata.NotificationID, n.EventBridgeID) }
+func (n *Notification) ID() string { return cmp.Or(n.Metadata.NotificationID, n.EventBridgeID) }
 
 // OrderChange is an ORDER_CHANGE payload: the order changed (status,
 // buyer cancellation request, items); it carries no money, so the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func (o operation) path(args ...string) string {
 		if i < 0 || j < i {
 			break
 		}
-		p = p[:i] + pathEscape(a) + p[j+1:]
+		p = p[:i] + url.PathEscape(a) + p[j+1:]
 	}
 	return p
 }

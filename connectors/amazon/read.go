@@ -576,7 +576,7 @@ func (r *readRun) readOrderIDs(ctx context.Context) error {
 		if !orderIDRE.MatchString(id) {
 			return sdk.InvalidInput("amazon: read orders by id: %q is not an Amazon order id such as 302-4829175-6613108", id)
 		}
-		d, err := r.fetchOrder(ctx, id)
+		d, err := fetchOrder(ctx, r.cl, id)
 		if isNotFound(err) {
 			r.c.log.Info("amazon: order to re-read not found", "order", id)
 			continue
@@ -601,10 +601,6 @@ func (r *readRun) readOrderIDs(ctx context.Context) error {
 }
 
 // fetchOrder reads one order with the configured Orders API.
-func (r *readRun) fetchOrder(ctx context.Context, id string) (*draft, error) {
-	return fetchOrder(ctx, r.cl, id)
-}
-
 func fetchOrder(ctx context.Context, cl *client, id string) (*draft, error) {
 	if cl.cfg.OrdersAPI == OrdersAPIV0 {
 		var ans struct {

@@ -58,11 +58,7 @@ func (c *Connector) Write(ctx context.Context, req sdk.WriteRequest) (*sdk.Write
 			if sdk.KindOf(err) == sdk.KindAuthentication {
 				return nil, err
 			}
-			var se *sdk.Error
-			if !errors.As(err, &se) {
-				se = sdk.Retryable(err, "amazon: write %s", ch.Action)
-			}
-			res.Status, res.Error = sdk.StatusFailed, se
+			res.Status, res.Error = sdk.StatusFailed, asSDKError(err, "amazon: write %s", ch.Action)
 		} else {
 			res.Status, res.ExternalID = status, ext
 		}
