@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +226,32 @@ func TestParseWebhookErrors(t *testing.T) {
 	res, err = c.ParseWebhook(ctxT(t), sdk.WebhookRequest{Connection: "c", Config: cfg, Body: raw})
 	if err != nil || res.Topic != TypeListingsMFNQuantity || res.EventID != "evt-1" || len(res.Records) != 0 {
 		t.Fatalf("an FBA channel quantity change is not MFN stock: %+v %v", res, err)
+	}
+}
+
+// TestRelayMainVerbose runs the relay command once: -v logs every relayed
+// message with its notification id, and the summary counts it.
+func TestRelayMainVerbose(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, amazontest.Options{Orders: 3, Seed: 11})
+	gw := newGateway(t, amazontest.DefaultRelaySecret)
+	path := filepath.Join(t.TempDir(), "amazon.json")
+	if err := os.WriteFile(path, srv.Config(map[string]any{"gateway_webhook_url": gw.URL + "/webhooks/amazon-eu", "sqs_wait_seconds": 1}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id := srv.OrderIDs()[0]
+	if err := srv.UpdateOrder(id); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := RelayMain([]string{"-config", path, "-once", "-v"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if gw.stored() != 1 || stdout.String() != "relayed 1 notifications\n" {
+		t.Fatalf("stored %d, stdout %q", gw.stored(), stdout.String())
+	}
+	key := gw.order[0]
+	if !strings.Contains(stderr.String(), "amazon relay: relayed") || !strings.Contains(stderr.String(), key) {
+		t.Errorf("-v logged no line for notification %s:\n%s", key, stderr.String())
 	}
 }

@@ -315,7 +315,8 @@ func (r *Relay) relay(ctx context.Context, m sqsMessage) error {
 	var ack struct {
 		Status string `json:"status"`
 	}
-	if json.Unmarshal(body, &ack) == nil && ack.Status == "duplicate" {
+	dup := json.Unmarshal(body, &ack) == nil && ack.Status == "duplicate"
+	if dup {
 		r.duplicates.Add(1)
 	}
 	// stored by the gateway: only now may the message leave the queue
@@ -324,6 +325,8 @@ func (r *Relay) relay(ctx context.Context, m sqsMessage) error {
 		return fmt.Errorf("amazon relay: message %s stored but not deleted: %w", m.MessageID, err)
 	}
 	r.deleted.Add(1)
+	r.log.Debug("amazon relay: relayed", "message", m.MessageID, "event", req.Header.Get(RelayEventIDHeader),
+		"topic", req.Header.Get(RelayTopicHeader), "duplicate", dup)
 	return nil
 }
 
