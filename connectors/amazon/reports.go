@@ -206,23 +206,44 @@ var cp1252 = [32]rune{'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ'
 type latin1Reader struct {
 	r      *bufio.Reader
 	cp1252 bool
-	buf    []byte
+	// buf is what is left of the last character's encoding, in tmp.
+	buf []byte
+	tmp [utf8.UTFMax]byte
 }
 
+// Read fills p with as much as is buffered (not one character per call,
+// and without allocating per character), so that a large report is not
+// read a few bytes at a time.
 func (l *latin1Reader) Read(p []byte) (int, error) {
-	for len(l.buf) == 0 {
+	n := 0
+	for n < len(p) {
+		if len(l.buf) > 0 {
+			c := copy(p[n:], l.buf)
+			l.buf = l.buf[c:]
+			n += c
+			continue
+		}
+		if n > 0 && l.r.Buffered() == 0 {
+			break // do not block with data in hand
+		}
 		b, err := l.r.ReadByte()
 		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
 			return 0, err
 		}
+		if b < utf8.RuneSelf {
+			p[n] = b
+			n++
+			continue
+		}
 		r := rune(b)
-		if l.cp1252 && b >= 0x80 && b <= 0x9F {
+		if l.cp1252 && b <= 0x9F {
 			r = cp1252[b-0x80]
 		}
-		l.buf = utf8.AppendRune(l.buf[:0], r)
+		l.buf = l.tmp[:utf8.EncodeRune(l.tmp[:], r)]
 	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
 	return n, nil
 }
 
