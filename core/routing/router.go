@@ -139,9 +139,11 @@ func New(cfg Config, logger *slog.Logger) (*Router, error) {
 	if cfg.Objective == "" {
 		cfg.Objective = Cost
 	}
-	if _, err := ParseObjective(string(cfg.Objective)); err != nil {
+	obj, err := ParseObjective(string(cfg.Objective))
+	if err != nil {
 		return nil, err
 	}
+	cfg.Objective = obj // "Speed" from a config file must rank as Speed
 	if cfg.Currency != "" && !cfg.Currency.Valid() {
 		return nil, fmt.Errorf("routing: Config.Currency %q is not an ISO 4217 code", string(cfg.Currency))
 	}
@@ -171,7 +173,6 @@ func New(cfg Config, logger *slog.Logger) (*Router, error) {
 	if cfg.DefaultItemWeight != nil {
 		dw = *cfg.DefaultItemWeight
 	}
-	var err error
 	if r.defaultNg, err = nanograms(dw); err != nil || r.defaultNg <= 0 {
 		return nil, fmt.Errorf("routing: Config.DefaultItemWeight must be a positive weight in g, kg, lb or oz (%v)", err)
 	}

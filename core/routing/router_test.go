@@ -500,6 +500,7 @@ func TestPromise(t *testing.T) {
 		{name: "deliver by Wednesday needs a 2-day service", promise: Promise{DeliverBy: func() *time.Time { w := friday.AddDate(0, 0, -2); return &w }()},
 			wantSvc: "DHL Paket", wantMeets: true},
 		{name: "speed objective", obj: Speed, wantSvc: "DHL Express", wantMeets: true, wantWhy: []string{"fastest of 3 eligible services"}},
+		{name: "speed objective as a config file spells it", obj: " Speed ", wantSvc: "DHL Express", wantMeets: true, wantWhy: []string{"fastest of 3 eligible services"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
