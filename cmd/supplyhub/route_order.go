@@ -17,7 +17,6 @@ import (
 	"github.com/supplyhub/supplyhub/connectors/customs"
 	"github.com/supplyhub/supplyhub/core/planning"
 	"github.com/supplyhub/supplyhub/core/routing"
-	"github.com/supplyhub/supplyhub/sdk"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
@@ -204,12 +203,7 @@ func runRouteOrder(cmd *cobra.Command, f routeOrderFlags) error {
 type customsCoster struct{ c *customs.Connector }
 
 func (cc customsCoster) LandedCost(ctx context.Context, req routing.LandedCostRequest) (*commerce.LandedCost, error) {
-	dest := req.DestinationCountry
-	if dest == "CA" && req.DestinationProvince != "" { // Canadian taxes differ by province
-		dest += "-" + req.DestinationProvince
-	}
-	return cc.c.LandedCost(ctx, sdk.LandedCostRequest{AsOf: req.AsOf, Incoterm: req.Incoterm, OriginCountry: req.OriginCountry,
-		DestinationCountry: dest, Currency: req.Currency, Items: req.Items, Shipping: req.Shipping, Insurance: req.Insurance, FXRates: req.FXRates})
+	return cc.c.LandedCost(ctx, planning.CustomsRequest(req))
 }
 
 func readFileWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {

@@ -126,13 +126,23 @@ func (c customsCoster) LandedCost(ctx context.Context, req routing.LandedCostReq
 	if p.Customs == nil {
 		return nil, sdk.Missing(c.conn, sdk.CapCustoms)
 	}
+	sreq := CustomsRequest(req)
+	sreq.Connection, sreq.Config = c.conn, cfg
+	return p.Customs.LandedCost(ctx, sreq)
+}
+
+// CustomsRequest converts the router's landed-cost request into the customs
+// capability's, naming a Canadian destination by its province ("CA-ON"), since
+// Canadian taxes differ by province. Connection and Config are left for the
+// caller.
+func CustomsRequest(req routing.LandedCostRequest) sdk.LandedCostRequest {
 	dest := req.DestinationCountry
 	if dest == "CA" && req.DestinationProvince != "" {
 		dest = "CA-" + req.DestinationProvince
 	}
-	return p.Customs.LandedCost(ctx, sdk.LandedCostRequest{Connection: c.conn, Config: cfg, AsOf: req.AsOf, Incoterm: req.Incoterm,
-		OriginCountry: req.OriginCountry, DestinationCountry: dest, Currency: req.Currency, Items: req.Items,
-		Shipping: req.Shipping, Insurance: req.Insurance, FXRates: req.FXRates})
+	return sdk.LandedCostRequest{AsOf: req.AsOf, Incoterm: req.Incoterm, OriginCountry: req.OriginCountry,
+		DestinationCountry: dest, Currency: req.Currency, Items: req.Items, Shipping: req.Shipping,
+		Insurance: req.Insurance, FXRates: req.FXRates}
 }
 
 // stockCache is the available stock of every SKU-location, kept current

@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/supplyhub/supplyhub/core/api"
+	"github.com/supplyhub/supplyhub/core/routing"
 	"github.com/supplyhub/supplyhub/core/store"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
@@ -250,5 +251,26 @@ func storeAndRoute(t *testing.T, st store.Store, s *Service, o *commerce.Order) 
 	}
 	if err := s.onOrderRoute(ctx, store.RecordEvent{ID: res[0].ID, Kind: commerce.KindOrder}); err != nil {
 		t.Fatalf("route %s: %v (want a recorded decision, not an error to redeliver)", o.Source, err)
+	}
+}
+
+func TestCustomsRequest(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ country, province, want string }{
+		{"CA", "ON", "CA-ON"},
+		{"CA", "", "CA"},
+		{"US", "NY", "US"},
+		{"DE", "", "DE"},
+	}
+	for _, c := range cases {
+		req := routing.LandedCostRequest{DestinationCountry: c.country, DestinationProvince: c.province, OriginCountry: "CN",
+			Incoterm: "DDP", Currency: "EUR", Shipping: commerce.MustMoney("4.95", "EUR")}
+		got := CustomsRequest(req)
+		if got.DestinationCountry != c.want {
+			t.Errorf("%s/%s: destination %q, want %q", c.country, c.province, got.DestinationCountry, c.want)
+		}
+		if got.OriginCountry != "CN" || got.Incoterm != "DDP" || got.Currency != "EUR" || !got.Shipping.Equal(req.Shipping) {
+			t.Errorf("%s/%s: fields lost in %+v", c.country, c.province, got)
+		}
 	}
 }
