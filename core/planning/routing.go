@@ -247,11 +247,11 @@ func (s *Service) routerState(ctx context.Context) (*routingState, error) {
 			return nil, fmt.Errorf("routing zones: %w", err)
 		}
 	}
-	var zr *bytes.Reader
+	var zr io.Reader // nil, not a nil *bytes.Reader: no zones file
 	if zones != nil {
 		zr = bytes.NewReader(zones)
 	}
-	table, err := routing.ParseTableRates("table", bytes.NewReader(rates), readerOrNil(zr))
+	table, err := routing.ParseTableRates("table", bytes.NewReader(rates), zr)
 	if err != nil {
 		return nil, err
 	}
@@ -292,13 +292,6 @@ func (s *Service) routerState(ctx context.Context) (*routingState, error) {
 		s.route = st
 	}
 	return st, nil
-}
-
-func readerOrNil(r *bytes.Reader) io.Reader {
-	if r == nil {
-		return nil
-	}
-	return r
 }
 
 // fxRates returns the latest EUR reference rates of the first FX
