@@ -2,6 +2,7 @@ package planning
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -150,4 +151,32 @@ type anyWriter struct{ calls []anyCall }
 func (w *anyWriter) EnqueueWriteback(_ context.Context, connection, action, key string, rec commerce.Record) (int64, bool, error) {
 	w.calls = append(w.calls, anyCall{connection, action, key, rec})
 	return int64(len(w.calls)), false, nil
+}
+
+// getFails is a store whose GetRecord fails.
+type getFails struct {
+	store.Store
+	err error
+}
+
+func (g getFails) GetRecord(context.Context, commerce.Kind, int64) (*store.StoredRecord, error) {
+	return nil, g.err
+}
+
+func TestOnStockReturnsStoreErrorsForRedelivery(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name    string
+		err     error
+		wantErr bool
+	}{
+		{"record gone: nothing to record", store.ErrNotFound, false},
+		{"store down: redelivered", errors.New("connection refused"), true},
+	} {
+		s := New(Config{}, getFails{Store: st, err: c.err}, nil, nil)
+		if err := s.onStock(ctx, storeEvent(1)); (err != nil) != c.wantErr {
+			t.Errorf("%s: error %v, want error %v", c.name, err, c.wantErr)
+		}
+	}
 }

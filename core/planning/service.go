@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -367,8 +368,11 @@ func toForecast(d DemandSeries, r forecast.Result, now time.Time) *commerce.Fore
 // onStock records the day's minimum stock of a changed inventory level.
 func (s *Service) onStock(ctx context.Context, ev store.RecordEvent) error {
 	sr, err := s.store.GetRecord(ctx, commerce.KindInventoryLevel, ev.ID)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil // gone since: nothing to record
+	}
+	if err != nil {
+		return err // the store failed: redelivered, not lost
 	}
 	rec, err := sr.Decode()
 	if err != nil {
