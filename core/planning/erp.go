@@ -18,18 +18,10 @@ func (s *Service) onOrderERP(ctx context.Context, ev store.RecordEvent) error {
 	if s.cfg.ERP == "" || s.writer == nil || ev.Connection == s.cfg.ERP {
 		return nil
 	}
-	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, ev.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	o, err := s.storedOrder(ctx, ev.ID)
+	if err != nil || o == nil || o.Deleted {
 		return err
 	}
-	rec, err := sr.Decode()
-	if err != nil || rec.IsDeleted() {
-		return nil
-	}
-	o := rec.(*commerce.Order)
 	action := sdk.ActionUpsertOrder
 	if o.CancelledAt != nil {
 		action = sdk.ActionCancelOrder

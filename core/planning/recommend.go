@@ -81,19 +81,31 @@ func (s *Service) onOrder(ctx context.Context, ev store.RecordEvent) error {
 	if m == nil {
 		return nil // the model is built from the store on start
 	}
-	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, ev.ID)
+	o, err := s.storedOrder(ctx, ev.ID)
+	if err != nil || o == nil {
+		return err
+	}
+	_, err = m.Upsert(recommend.FromOrder(o))
+	return err
+}
+
+// storedOrder reads the order an event names: nil when it is gone since or
+// cannot be decoded (logged; redelivery cannot mend it), an error when the
+// store fails (the event is redelivered).
+func (s *Service) storedOrder(ctx context.Context, id int64) (*commerce.Order, error) {
+	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec, err := sr.Decode()
 	if err != nil {
-		return nil
+		s.log.Error("skip an order the store cannot decode", "record", id, "err", err)
+		return nil, nil
 	}
-	_, err = m.Upsert(recommend.FromOrder(rec.(*commerce.Order)))
-	return err
+	return rec.(*commerce.Order), nil
 }
 
 // recommender returns the current model, or nil before the first build.

@@ -339,18 +339,10 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 	if s.cfg.Routing.Disabled || ev.Kind != commerce.KindOrder {
 		return nil
 	}
-	sr, err := s.store.GetRecord(ctx, commerce.KindOrder, ev.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	o, err := s.storedOrder(ctx, ev.ID)
+	if err != nil || o == nil {
 		return err
 	}
-	rec, err := sr.Decode()
-	if err != nil {
-		return nil
-	}
-	o := rec.(*commerce.Order)
 	ref := o.Source.String()
 	if o.Deleted || o.CancelledAt != nil {
 		s.routeLedger().Release(o.Source.ExternalID) // the ledger keys reservations by the order's upstream id
