@@ -34,20 +34,19 @@ func (s *Service) pushATS(ctx context.Context, sku string, version int64) error 
 	if s.writer == nil || len(s.cfg.Channels) == 0 {
 		return nil
 	}
-	page, err := s.store.ListRecords(ctx, store.Query{Kind: commerce.KindInventoryLevel, SKU: sku, Limit: 1000})
-	if err != nil {
-		return err
-	}
 	var levels []commerce.InventoryLevel
 	channels := map[string]bool{}
 	for _, r := range s.cfg.Channels {
 		channels[r.Channel] = true
 	}
-	for i := range page.Items {
-		if channels[page.Items[i].Connection] {
+	for sr, err := range records(ctx, s.store, store.Query{Kind: commerce.KindInventoryLevel, SKU: sku}) {
+		if err != nil {
+			return err
+		}
+		if channels[sr.Connection] {
 			continue // a channel's own figure is an output here, not stock
 		}
-		rec, err := page.Items[i].Decode()
+		rec, err := sr.Decode()
 		if err != nil {
 			return err
 		}

@@ -85,51 +85,43 @@ func Demand(ctx context.Context, st store.Store, f DemandFilter, until commerce.
 	type key struct{ sku, loc string }
 	daily := map[key]map[commerce.Date]float64{}
 	var last commerce.Date
-	q := store.Query{Kind: commerce.KindOrder, Connection: f.Connection, SKU: f.SKU, Limit: 1000}
-	for {
-		page, err := st.ListRecords(ctx, q)
+	for sr, err := range records(ctx, st, store.Query{Kind: commerce.KindOrder, Connection: f.Connection, SKU: f.SKU}) {
 		if err != nil {
 			return nil, err
 		}
-		for i := range page.Items {
-			rec, err := page.Items[i].Decode()
-			if err != nil {
-				return nil, err
+		rec, err := sr.Decode()
+		if err != nil {
+			return nil, err
+		}
+		o := rec.(*commerce.Order)
+		day := commerce.DateOf(o.CreatedAt)
+		if day.After(last) {
+			last = day
+		}
+		if o.CancelledAt != nil {
+			continue
+		}
+		refunded := map[string]int{}
+		for _, r := range o.Refunds {
+			for _, rl := range r.Lines {
+				refunded[rl.LineID] += rl.Quantity
 			}
-			o := rec.(*commerce.Order)
-			day := commerce.DateOf(o.CreatedAt)
-			if day.After(last) {
-				last = day
-			}
-			if o.CancelledAt != nil {
+		}
+		for _, l := range o.Lines {
+			if l.SKU == "" || (f.SKU != "" && l.SKU != f.SKU) {
 				continue
 			}
-			refunded := map[string]int{}
-			for _, r := range o.Refunds {
-				for _, rl := range r.Lines {
-					refunded[rl.LineID] += rl.Quantity
-				}
+			loc := lineLocation(o, l)
+			if f.Location != "" && loc != f.Location {
+				continue
 			}
-			for _, l := range o.Lines {
-				if l.SKU == "" || (f.SKU != "" && l.SKU != f.SKU) {
-					continue
-				}
-				loc := lineLocation(o, l)
-				if f.Location != "" && loc != f.Location {
-					continue
-				}
-				n := float64(max(l.Quantity-refunded[l.ExternalID], 0))
-				k := key{l.SKU, loc}
-				if daily[k] == nil {
-					daily[k] = map[commerce.Date]float64{}
-				}
-				daily[k][day] += n
+			n := float64(max(l.Quantity-refunded[l.ExternalID], 0))
+			k := key{l.SKU, loc}
+			if daily[k] == nil {
+				daily[k] = map[commerce.Date]float64{}
 			}
+			daily[k][day] += n
 		}
-		if page.Next == 0 {
-			break
-		}
-		q.After = page.Next
 	}
 	if until.After(last) {
 		last = until

@@ -13,25 +13,17 @@ import (
 // order and product.
 func (s *Service) rebuildRecommendations(ctx context.Context) error {
 	var baskets []recommend.Basket
-	q := store.Query{Kind: commerce.KindOrder, Limit: 1000, IncludeDeleted: true}
-	for {
-		page, err := s.store.ListRecords(ctx, q)
+	for sr, err := range records(ctx, s.store, store.Query{Kind: commerce.KindOrder, IncludeDeleted: true}) {
 		if err != nil {
 			return err
 		}
-		for i := range page.Items {
-			rec, err := page.Items[i].Decode()
-			if err != nil {
-				return err
-			}
-			if b := recommend.FromOrder(rec.(*commerce.Order)); len(b.Lines) > 0 {
-				baskets = append(baskets, b)
-			}
+		rec, err := sr.Decode()
+		if err != nil {
+			return err
 		}
-		if page.Next == 0 {
-			break
+		if b := recommend.FromOrder(rec.(*commerce.Order)); len(b.Lines) > 0 {
+			baskets = append(baskets, b)
 		}
-		q.After = page.Next
 	}
 	m, err := recommend.Build(baskets, recommend.Config{})
 	if err != nil {
@@ -53,24 +45,17 @@ func (s *Service) rebuildRecommendations(ctx context.Context) error {
 // vendor of each SKU, for cold start).
 func (s *Service) catalog(ctx context.Context) (recommend.Catalog, error) {
 	c := recommend.Catalog{}
-	q := store.Query{Kind: commerce.KindProduct, Limit: 1000}
-	for {
-		page, err := s.store.ListRecords(ctx, q)
+	for sr, err := range records(ctx, s.store, store.Query{Kind: commerce.KindProduct}) {
 		if err != nil {
 			return nil, err
 		}
-		for i := range page.Items {
-			rec, err := page.Items[i].Decode()
-			if err != nil {
-				return nil, err
-			}
-			c.AddProduct(rec.(*commerce.Product))
+		rec, err := sr.Decode()
+		if err != nil {
+			return nil, err
 		}
-		if page.Next == 0 {
-			return c, nil
-		}
-		q.After = page.Next
+		c.AddProduct(rec.(*commerce.Product))
 	}
+	return c, nil
 }
 
 // onOrder applies a changed order to the recommendation model.

@@ -247,35 +247,27 @@ func listHash(r *commerce.ProductRecommendations) string {
 // the product of each SKU (the first by id when several share one).
 func (s *Service) channelProducts(ctx context.Context, channel string) ([]channelProduct, map[string]string, error) {
 	var out []channelProduct
-	q := store.Query{Kind: commerce.KindProduct, Connection: channel, Limit: 1000}
-	for {
-		page, err := s.store.ListRecords(ctx, q)
+	for sr, err := range records(ctx, s.store, store.Query{Kind: commerce.KindProduct, Connection: channel}) {
 		if err != nil {
 			return nil, nil, err
 		}
-		for i := range page.Items {
-			rec, err := page.Items[i].Decode()
-			if err != nil {
-				return nil, nil, err
-			}
-			p := rec.(*commerce.Product)
-			if p.Deleted || p.Source.Connection != channel {
-				continue
-			}
-			cp := channelProduct{id: p.Source.ExternalID}
-			for _, v := range p.Variants {
-				if v.SKU != "" && !slices.Contains(cp.skus, v.SKU) {
-					cp.skus = append(cp.skus, v.SKU)
-				}
-			}
-			if len(cp.skus) > 0 {
-				out = append(out, cp)
+		rec, err := sr.Decode()
+		if err != nil {
+			return nil, nil, err
+		}
+		p := rec.(*commerce.Product)
+		if p.Deleted || p.Source.Connection != channel {
+			continue
+		}
+		cp := channelProduct{id: p.Source.ExternalID}
+		for _, v := range p.Variants {
+			if v.SKU != "" && !slices.Contains(cp.skus, v.SKU) {
+				cp.skus = append(cp.skus, v.SKU)
 			}
 		}
-		if page.Next == 0 {
-			break
+		if len(cp.skus) > 0 {
+			out = append(out, cp)
 		}
-		q.After = page.Next
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	bySKU := map[string]string{}

@@ -70,23 +70,40 @@ func (s *Service) Replenish(ctx context.Context) (ReplenishmentStatus, error) {
 
 func listAll[T commerce.Record](ctx context.Context, st store.Store, kind commerce.Kind) ([]T, error) {
 	var out []T
-	q := store.Query{Kind: kind, Limit: 1000}
-	for {
-		page, err := st.ListRecords(ctx, q)
+	for sr, err := range records(ctx, st, store.Query{Kind: kind}) {
 		if err != nil {
 			return nil, err
 		}
-		for i := range page.Items {
-			rec, err := page.Items[i].Decode()
+		rec, err := sr.Decode()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec.(T))
+	}
+	return out, nil
+}
+
+// records pages through the stored records a query matches, a thousand at
+// a time, ending with the store's error if it fails.
+func records(ctx context.Context, st store.Store, q store.Query) iter.Seq2[*store.StoredRecord, error] {
+	return func(yield func(*store.StoredRecord, error) bool) {
+		q.Limit = 1000
+		for {
+			page, err := st.ListRecords(ctx, q)
 			if err != nil {
-				return nil, err
+				yield(nil, err)
+				return
 			}
-			out = append(out, rec.(T))
+			for i := range page.Items {
+				if !yield(&page.Items[i], nil) {
+					return
+				}
+			}
+			if page.Next == 0 {
+				return
+			}
+			q.After = page.Next
 		}
-		if page.Next == 0 {
-			return out, nil
-		}
-		q.After = page.Next
 	}
 }
 

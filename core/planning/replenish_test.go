@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -266,4 +267,57 @@ func tenADay(sku, loc string, now time.Time) *commerce.Forecast {
 			Intervals: []commerce.Interval{{Level: 80, Lo: 6.16, Hi: 13.84}}})
 	}
 	return fc
+}
+
+// pagedStore serves n records through ListRecords in pages of the query's
+// Limit, then fails on page failAt (counting from 1; 0: never).
+type pagedStore struct {
+	store.Store
+	n, failAt int
+	pages     int
+}
+
+func (p *pagedStore) ListRecords(_ context.Context, q store.Query) (store.Page, error) {
+	p.pages++
+	if p.pages == p.failAt {
+		return store.Page{}, errors.New("store down")
+	}
+	var page store.Page
+	for id := q.After + 1; id <= int64(p.n) && len(page.Items) < q.Limit; id++ {
+		page.Items = append(page.Items, store.StoredRecord{ID: id})
+	}
+	if len(page.Items) == q.Limit && page.Items[len(page.Items)-1].ID < int64(p.n) {
+		page.Next = page.Items[len(page.Items)-1].ID
+	}
+	return page, nil
+}
+
+func TestRecordsPagesThroughEverything(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, c := range []struct {
+		name            string
+		n, failAt, want int
+		wantErr         bool
+	}{
+		{"one short page", 3, 0, 3, false},
+		{"three pages", 2500, 0, 2500, false},
+		{"fails on the second page", 2500, 2, 1000, true},
+	} {
+		ps := &pagedStore{n: c.n, failAt: c.failAt}
+		got, sawErr := 0, false
+		for sr, err := range records(ctx, ps, store.Query{}) {
+			if err != nil {
+				sawErr = true
+				continue
+			}
+			if sr.ID != int64(got+1) {
+				t.Fatalf("%s: record %d has id %d", c.name, got+1, sr.ID)
+			}
+			got++
+		}
+		if got != c.want || sawErr != c.wantErr {
+			t.Errorf("%s: %d records, error %v; want %d, %v", c.name, got, sawErr, c.want, c.wantErr)
+		}
+	}
 }
