@@ -5,21 +5,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-)
 
-// recommendationPush is the API's answer to POST /v1/recommendations/push.
-type recommendationPush struct {
-	Trigger  string `json:"trigger"`
-	Queued   int    `json:"queued"`
-	Channels []struct {
-		Channel   string `json:"channel"`
-		Products  int    `json:"products"`
-		Queued    int    `json:"queued"`
-		Unchanged int    `json:"unchanged"`
-		Empty     int    `json:"empty"`
-		Error     string `json:"error"`
-	} `json:"channels"`
-}
+	"github.com/supplyhub/supplyhub/core/planning"
+)
 
 func newRecommendPushCmd() *cobra.Command {
 	var sf serverFlags
@@ -37,7 +25,7 @@ GET /v1/writebacks?connection=<id>.`,
 			if err != nil {
 				return err
 			}
-			var out recommendationPush
+			var out planning.RecommendationPush // the answer of POST /v1/recommendations/push
 			raw, err := c.do(cmd.Context(), "POST", "/v1/recommendations/push", nil, &out)
 			if err != nil {
 				return err
