@@ -1,23 +1,16 @@
 package routing
 
 import (
-	"math"
 	"strings"
 
+	"github.com/supplyhub/supplyhub/core/routing/siting"
 	"github.com/supplyhub/supplyhub/sdk/commerce"
 )
 
-// earthRadiusKm is the mean Earth radius (IUGG).
-const earthRadiusKm = 6371.0088
-
 // HaversineKm returns the great-circle distance between two points in
-// kilometres.
+// kilometres, on the mean Earth sphere [siting.Distance] uses.
 func HaversineKm(a, b commerce.GeoPoint) float64 {
-	const rad = math.Pi / 180
-	dLat := (b.Lat - a.Lat) * rad
-	dLon := (b.Lon - a.Lon) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(s)))
+	return siting.Distance(siting.Haversine, siting.Point{X: a.Lat, Y: a.Lon}, siting.Point{X: b.Lat, Y: b.Lon})
 }
 
 // Region tiers, used when coordinates are missing: the lower the closer.
