@@ -67,6 +67,8 @@ func (s *Service) routingRoutes() []api.Route {
 					c.PureJSON(http.StatusOK, routeResponse{Outcome: "unroutable", Decision: ue.Decision, Error: ue.Error()})
 				case errors.Is(err, routing.ErrNothingToRoute):
 					c.PureJSON(http.StatusOK, routeResponse{Outcome: "unroutable", Error: err.Error()})
+				case errors.Is(err, routing.ErrInvalidRequest):
+					api.Fail(c, api.BadRequest("%v", err))
 				case err != nil:
 					api.Fail(c, err)
 				default:

@@ -113,6 +113,9 @@ func TestOrdersAreRoutedReservedAndExplained(t *testing.T) {
 	if code, _ := call("POST", "/v1/route/order", `{"order":{"lines":[]}}`); code != 400 {
 		t.Fatalf("invalid order: %d", code)
 	}
+	if code, body := call("POST", "/v1/route/order", `{"order":`+string(order)+`,"promise":{"days":-1}}`); code != 400 || !strings.Contains(body, "must not be negative") {
+		t.Fatalf("a negative promise should be a 400 saying so: %d %s", code, body)
+	}
 	if n, _ := st.CountRecords(ctx, commerce.KindOrder, "dry-run"); n != 0 {
 		t.Fatal("a dry run stored the order")
 	}

@@ -15,6 +15,12 @@ var ErrUnroutable = errors.New("routing: order cannot be routed")
 // a failure; the gateway skips such orders.
 var ErrNothingToRoute = errors.New("routing: nothing to route")
 
+// ErrInvalidRequest is wrapped by the errors Route returns for a request
+// that cannot be considered as given: a negative promise, a line quantity
+// below 1, an invalid currency, FX rate or item weight. The caller should
+// fix the request (an API answers 400), not retry it.
+var ErrInvalidRequest = errors.New("routing: invalid request")
+
 // Reason says why an order cannot be routed.
 type Reason string
 

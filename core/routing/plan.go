@@ -218,14 +218,14 @@ func (r *Router) prepare(req Request) (*routeCtx, error) {
 		rc.cur = o.Currency
 	}
 	if !rc.cur.Valid() {
-		return nil, fmt.Errorf("routing: order %s: currency %q is not an ISO 4217 code; set the order's currency or Config.Currency", orderID(o), string(rc.cur))
+		return nil, fmt.Errorf("%w: order %s: currency %q is not an ISO 4217 code; set the order's currency or Config.Currency", ErrInvalidRequest, orderID(o), string(rc.cur))
 	}
 	var err error
 	if rc.fx, err = newFXBook(req.FXRates); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	if req.Promise.Days < 0 || req.Promise.MaxDistanceKm < 0 {
-		return nil, fmt.Errorf("routing: order %s: promise days and max distance must not be negative", orderID(o))
+		return nil, fmt.Errorf("%w: order %s: promise days and max distance must not be negative", ErrInvalidRequest, orderID(o))
 	}
 	rc.allowed = noLimit
 	if req.Promise.Days > 0 {
@@ -274,7 +274,7 @@ func (r *Router) prepare(req Request) (*routeCtx, error) {
 		left := l.Quantity - shipped[l.ExternalID]
 		switch {
 		case l.Quantity <= 0:
-			return nil, fmt.Errorf("routing: order %s line %s: quantity %d must be at least 1", orderID(o), id, l.Quantity)
+			return nil, fmt.Errorf("%w: order %s line %s: quantity %d must be at least 1", ErrInvalidRequest, orderID(o), id, l.Quantity)
 		case left <= 0:
 			rc.skipped = append(rc.skipped, SkippedLine{LineID: id, SKU: l.SKU, Reason: "already shipped"})
 			continue
@@ -293,7 +293,7 @@ func (r *Router) prepare(req Request) (*routeCtx, error) {
 		dl := demandLine{lineID: id, sku: l.SKU, s: s, qty: left, price: l.UnitPrice.Shop}
 		if it, ok := req.Items[l.SKU]; ok && it.Weight != nil {
 			if dl.ng, err = nanograms(*it.Weight); err != nil {
-				return nil, fmt.Errorf("routing: item %s: %w", l.SKU, err)
+				return nil, fmt.Errorf("%w: item %s: %w", ErrInvalidRequest, l.SKU, err)
 			}
 		} else {
 			dl.ng = r.defaultNg

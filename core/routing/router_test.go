@@ -457,12 +457,20 @@ func TestBadRequests(t *testing.T) {
 	badQty := request(order(dresden, line("1", "MUG", 0, "1.00")), splitStock, leipzig)
 	badFX := request(o, splitStock, leipzig)
 	badFX.FXRates = []commerce.FXRate{{Base: "EUR", Quote: "USD"}}
+	late := request(o, splitStock, leipzig)
+	late.Promise.Days = -1
+	// The caller's own input wraps ErrInvalidRequest (an API answers 400);
+	// the rest are the caller's wiring or stored data.
+	invalid := map[string]bool{"zero quantity": true, "invalid FX rate": true, "negative promise": true}
 	for name, req := range map[string]Request{"duplicate location": dup, "location without id": noID, "no stock": noStock,
-		"zero quantity": badQty, "invalid FX rate": badFX, "no order": {}} {
+		"zero quantity": badQty, "invalid FX rate": badFX, "negative promise": late, "no order": {}} {
 		t.Run(name, func(t *testing.T) {
 			_, err := r.Route(context.Background(), req)
 			if err == nil || errors.Is(err, ErrUnroutable) {
 				t.Fatalf("error %v, want a request error", err)
+			}
+			if got := errors.Is(err, ErrInvalidRequest); got != invalid[name] {
+				t.Errorf("errors.Is(%q, ErrInvalidRequest) = %v, want %v", err, got, invalid[name])
 			}
 			if !strings.HasPrefix(err.Error(), "routing: ") {
 				t.Errorf("error %q lacks the package prefix", err)
