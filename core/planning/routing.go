@@ -344,11 +344,10 @@ func (s *Service) onOrderRoute(ctx context.Context, ev store.RecordEvent) error 
 		return err
 	}
 	ref := o.Source.String()
-	if o.Deleted || o.CancelledAt != nil {
+	if o.Deleted || o.CancelledAt != nil || o.FulfillmentStatus == commerce.FulfillmentFulfilled {
+		// Cancelled: the units are back. Fulfilled: they left the shelf, and
+		// the upstream stock says so; holding them too would count them twice.
 		s.routeLedger().Release(o.Source.ExternalID) // the ledger keys reservations by the order's upstream id
-		return nil
-	}
-	if o.FulfillmentStatus == commerce.FulfillmentFulfilled {
 		return nil
 	}
 	prev, _, err := s.store.ListDecisions(ctx, ref, 0, 1)

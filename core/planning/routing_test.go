@@ -128,6 +128,18 @@ func TestOrdersAreRoutedReservedAndExplained(t *testing.T) {
 	if got := s.routeLedger().Available("TEE", "LEJ"); got != 1 {
 		t.Fatalf("Leipzig has %d available after the cancellation, want 1", got)
 	}
+	// Fulfilling b2 releases its Newark unit: the reservation ends where the
+	// upstream stock takes over.
+	if got := s.routeLedger().Available("TEE", "EWR"); got != 4 {
+		t.Fatalf("Newark has %d available while b2 holds a unit, want 4", got)
+	}
+	f := berlinOrder("b2", 1)
+	f.UpdatedAt = day0.Add(2 * time.Hour)
+	f.FulfillmentStatus = commerce.FulfillmentFulfilled
+	route(f)
+	if got := s.routeLedger().Available("TEE", "EWR"); got != 5 {
+		t.Fatalf("Newark has %d available after b2 is fulfilled, want 5", got)
+	}
 }
 
 // Two connections that both call a warehouse "W1" are two locations: each
