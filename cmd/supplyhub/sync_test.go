@@ -141,11 +141,11 @@ func TestConnectionsSubscribeCLI(t *testing.T) {
 		t.Fatalf("subscribe: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "https://gw.example.com/webhooks/shop-eu") || !regexp.MustCompile(`orders/create\s+created\s+gid://shopify/WebhookSubscription/`).MatchString(out) ||
-		!regexp.MustCompile(`shop/redact\s+skipped\s+-\s+.*compliance`).MatchString(out) || !strings.Contains(out, "11 created, 3 skipped") {
+		!regexp.MustCompile(`shop/redact\s+skipped\s+-\s+.*compliance`).MatchString(out) || !strings.Contains(out, "14 created, 3 skipped") {
 		t.Fatalf("subscribe output:\n%s", out)
 	}
 	out, _, err = runCLI(t, "", append([]string{"connections", "subscribe", "shop-eu", "--json"}, flags...)...)
-	if err != nil || !strings.Contains(out, `"unchanged": 11`) || !strings.Contains(out, `"trigger": "manual"`) {
+	if err != nil || !strings.Contains(out, `"unchanged": 14`) || !strings.Contains(out, `"trigger": "manual"`) {
 		t.Fatalf("subscribe --json: %v\n%s", err, out)
 	}
 	if n := len(shop.WebhookSubscriptions()); n != 11 {
