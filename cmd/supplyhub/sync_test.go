@@ -148,8 +148,8 @@ func TestConnectionsSubscribeCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"unchanged": 14`) || !strings.Contains(out, `"trigger": "manual"`) {
 		t.Fatalf("subscribe --json: %v\n%s", err, out)
 	}
-	if n := len(shop.WebhookSubscriptions()); n != 11 {
-		t.Fatalf("the shop holds %d subscriptions, want 11", n)
+	if n := len(shop.WebhookSubscriptions()); n != 14 {
+		t.Fatalf("the shop holds %d subscriptions, want 14", n)
 	}
 	if _, _, err := runCLI(t, "", append([]string{"connections", "subscribe", "nope"}, flags...)...); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("unknown connection: %v", err)
