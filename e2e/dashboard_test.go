@@ -168,7 +168,7 @@ func TestDemoDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Connections: both shops synced, plugins running, webhooks arriving.
+	// Connections: the web store and Amazon synced, plugins running, webhooks arriving.
 	wait("connections", `document.querySelector('#connections tr[data-connection="webstore"]') && document.querySelector('#connections tr[data-connection="amazon"]')`, 20*time.Second)
 	var hash string
 	p.Eval(ctx, "location.hash", &hash) //nolint:errcheck

@@ -23,17 +23,19 @@ func newDemoCmd() *cobra.Command {
 		Long: `Run a demonstration of the whole product with nothing but this binary and its
 plugins (build both with make build; make demo builds and runs this):
 
-  1. two fake Shopify shops (a US web store and an EU outlet) with a year of
-     order history: trend, weekly and yearly seasonality, promotions, an
-     intermittent long tail, three locations, several currencies and
-     cross-border orders; the fake carrier APIs (USPS, UPS, DHL Express) and
-     the fake ECB exchange-rate feeds, each on a loopback port;
+  1. a fake Shopify web store (USD, buyers in seven markets) with a year of
+     order history: trend, weekly and yearly seasonality, promotions, three
+     locations, several currencies and cross-border orders; when the amazon
+     plugin is built, a fake Amazon seller (Amazon.de and Amazon.co.uk) selling
+     the intermittent long tail, its notifications relayed through SQS; the
+     fake carrier APIs (USPS, UPS, DHL Express) and the fake ECB exchange-rate
+     feeds, each on a loopback port;
   2. the gateway on the configured store and bus (the embedded default: SQLite
      and an in-process NATS JetStream in --data-dir), its plugins as processes,
      and the dashboard at /dashboard/;
   3. the connections and the first full syncs, created through the HTTP API;
   4. then, until Ctrl-C, the fakes keep sending signed webhooks (new orders,
-     fulfilments, refunds, cancellations, stock changes) at --rate changes a
+     fulfilments, refunds, cancellations, stock changes; Amazon's through SQS) at --rate changes a
      second, plus one truncated delivery every --malformed-every, which lands in
      the inbox's dead letters for you to inspect and replay.
 
@@ -72,7 +74,7 @@ endpoints and the bus as production does. Order volume grows with --skus (about
 	flags.register(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&pluginsDir, "plugins-dir", "", "plugins directory (default: the configured one, or ./plugins/bin)")
-	f.IntVar(&cfg.SKUs, "skus", 300, "about how many distinct SKUs the two shops sell (10 to 20000); order volume grows with it")
+	f.IntVar(&cfg.SKUs, "skus", 300, "about how many distinct SKUs the web store and the Amazon seller sell together (10 to 20000); order volume grows with it")
 	f.IntVar(&cfg.Days, "days", 365, "days of order history placed before the first sync (28 to 1095)")
 	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated catalogues, history and traffic")
 	f.Float64Var(&cfg.Rate, "rate", 2, "shop changes per second after the first syncs, each sending one to a few webhooks (negative: none)")

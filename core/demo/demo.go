@@ -175,7 +175,8 @@ func Run(ctx context.Context, cfg Config) error {
 	from := midnight(now).AddDate(0, 0, -cfg.Days)
 	r := rand.New(rand.NewPCG(uint64(cfg.Seed), 0xDE30))
 
-	// The fakes: two shops with a year of history, carriers, ECB rates.
+	// The fakes: the web store and the Amazon seller with a year of
+	// history, carriers, ECB rates.
 	info := Info{Fakes: map[string]string{}, History: map[string]HistoryStats{}}
 	var shops []*shop
 	defer func() {

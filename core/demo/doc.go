@@ -1,10 +1,11 @@
 // Package demo runs the whole product on fake upstreams, so that a
 // newcomer sees it work without a Shopify or carrier account: the gateway
 // (in this process, on the configured store and bus, with the dashboard)
-// and its real plugin processes, two fake Shopify shops holding a year of
-// generated history (trend, weekly and yearly seasonality, promotions, an
-// intermittent long tail, several locations and currencies, cross-border
-// orders), the fake carrier APIs and the fake ECB rate feeds.
+// and its real plugin processes, a fake Shopify shop holding a year of
+// generated history (trend, weekly and yearly seasonality, promotions,
+// several locations and currencies, cross-border orders), a fake Amazon
+// seller with the intermittent long tail (when the amazon plugin is built),
+// the fake carrier APIs and the fake ECB rate feeds.
 //
 // Everything goes through the production paths: connections are created
 // and first syncs run through the HTTP API, the plugins read the fakes
