@@ -148,7 +148,10 @@ func TestDemoDashboard(t *testing.T) {
 	shoot := func(name string) {
 		t.Helper()
 		var leak string
-		p.Eval(ctx, `(() => { const c = document.querySelector('main').cloneNode(true); c.querySelectorAll('pre').forEach(e => e.remove()); const m = /null|undefined|NaN|\[object /.exec(c.textContent); return m ? m[0] : ''; })()`, &leak) //nolint:errcheck
+		err := p.Eval(ctx, `(() => { const c = document.querySelector('main').cloneNode(true); c.querySelectorAll('pre').forEach(e => e.remove()); const m = /null|undefined|NaN|\[object /.exec(c.textContent); return m ? m[0] : ''; })()`, &leak)
+		if err != nil && !strings.HasPrefix(name, "failed-") {
+			t.Errorf("the %s page: look for leaked values: %v", name, err)
+		}
 		if leak != "" && !strings.HasPrefix(name, "failed-") {
 			t.Errorf("the %s page shows %q", name, leak)
 		}

@@ -142,7 +142,9 @@ func TestPagesInABrowser(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		var leak string
-		p.Eval(ctx, noLeaks, &leak)
+		if err := p.Eval(ctx, noLeaks, &leak); err != nil {
+			t.Fatalf("%s: look for leaked values: %v", name, err)
+		}
 		if leak != "" {
 			t.Fatalf("%s: the page shows %q", name, leak)
 		}
@@ -156,6 +158,12 @@ func TestPagesInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("signed in", "!document.getElementById('login').open")
+	fake.mu.Lock()
+	refused := fake.authBad
+	fake.mu.Unlock()
+	if refused == 0 {
+		t.Fatal("the wrong token reached the API without a 401")
+	}
 	step("connections with health, plugin version and last sync",
 		"document.querySelector('#connections tr[data-connection=shop]') && document.body.innerText.includes('Test shop') && document.body.innerText.includes('v1.2.3') && document.body.innerText.includes('1,234 records')")
 	var stored string
@@ -192,7 +200,11 @@ func TestPagesInABrowser(t *testing.T) {
 
 	fake.mu.Lock()
 	posts := strings.Join(fake.posts, " ")
+	refusedAfter := fake.authBad
 	fake.mu.Unlock()
+	if refusedAfter != refused {
+		t.Fatalf("%d API calls went without the token after sign-in", refusedAfter-refused)
+	}
 	if posts != "/v1/webhooks/events/77/replay /v1/connections/shop/syncs" {
 		t.Fatalf("the pages posted %q", posts)
 	}
