@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,14 +41,20 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // file get index.html, so that a reload on any page works. Every answer
 // carries a strict Content-Security-Policy and an ETag; the files are
 // revalidated on each load so that an upgraded gateway serves its own.
+// The files are read and hashed once; net/http's ServeContent answers
+// HEAD, If-None-Match and ranges.
 func Handler() http.Handler {
+	type file struct {
+		body []byte
+		etag string
+	}
 	files := Files()
-	etags := map[string]string{}
+	site := map[string]file{}
 	fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error { //nolint:errcheck // embedded files cannot fail to walk
 		if err == nil && !d.IsDir() {
 			b, _ := fs.ReadFile(files, p)
 			sum := sha256.Sum256(b)
-			etags[p] = `"` + hex.EncodeToString(sum[:8]) + `"`
+			site[p] = file{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 		}
 		return nil
 	})
@@ -60,36 +68,24 @@ func Handler() http.Handler {
 		if name == "" {
 			name = "index.html"
 		}
-		etag, ok := etags[name]
+		f, ok := site[name]
 		if !ok {
 			if path.Ext(name) != "" {
 				http.Error(w, "no dashboard file "+name, http.StatusNotFound)
 				return
 			}
-			name, etag = "index.html", etags["index.html"]
+			name, f = "index.html", site["index.html"]
 		}
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", etag)
+		h.Set("ETag", f.etag)
 		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
 			h.Set("Content-Type", ct)
 		}
-		if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		b, err := fs.ReadFile(files, name)
-		if err != nil {
-			http.Error(w, "read "+name+": "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if r.Method == http.MethodHead {
-			return
-		}
-		w.Write(b) //nolint:errcheck // the client went away
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.body))
 	})
 }
 

@@ -89,6 +89,10 @@ func TestHandlerRevalidates(t *testing.T) {
 	if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 		t.Fatalf("revalidation: %d with %d bytes", again.Code, again.Body.Len())
 	}
+	listed := serve(t, "GET", "/dashboard/app.js", map[string]string{"If-None-Match": `"stale", ` + etag})
+	if listed.Code != http.StatusNotModified {
+		t.Fatalf("revalidation with a list of ETags: %d", listed.Code)
+	}
 	other := serve(t, "GET", "/dashboard/style.css", map[string]string{"If-None-Match": etag})
 	if other.Code != 200 {
 		t.Fatalf("another file's ETag matched: %d", other.Code)
