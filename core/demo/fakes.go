@@ -33,7 +33,8 @@ type FakeOptions struct {
 	// Addr is the listen address, e.g. 127.0.0.1:9001; empty picks a free
 	// loopback port.
 	Addr string
-	// Orders is the number of generated orders (shopify); default 1000.
+	// Orders is the number of generated orders (shopify, amazon); default
+	// 1000; negative is an error.
 	Orders int
 	// Seed makes the generated data reproducible.
 	Seed int64
@@ -80,6 +81,12 @@ func StartFake(kind string, opts FakeOptions) (*Fake, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	if opts.Orders == 0 {
+		opts.Orders = 1000
+	}
+	if opts.Orders < 0 {
+		return nil, fmt.Errorf("%s: --orders %d must not be negative", kind, opts.Orders)
+	}
 	switch kind {
 	case "shopify":
 		return startShopifyFake(opts)
@@ -119,12 +126,6 @@ func StartFake(kind string, opts FakeOptions) (*Fake, error) {
 
 func startShopifyFake(opts FakeOptions) (*Fake, error) {
 	orders := opts.Orders
-	if orders == 0 {
-		orders = 1000
-	}
-	if orders < 0 {
-		return nil, fmt.Errorf("shopify: --orders %d must not be negative", orders)
-	}
 	const token, secret, domain = "shpat_fake", "fake-client-secret", "supplyhub-fake.myshopify.com"
 	srv, err := shopifytest.NewUnstartedServer(shopifytest.Options{Shop: domain, ShopName: "Supplyhub fake shop", Token: token,
 		ClientSecret: secret, Orders: orders, Seed: opts.Seed, Logf: opts.Logf, Until: time.Now().UTC().Truncate(time.Second)})
@@ -147,12 +148,6 @@ func startShopifyFake(opts FakeOptions) (*Fake, error) {
 
 func startAmazonFake(opts FakeOptions) (*Fake, error) {
 	orders := opts.Orders
-	if orders == 0 {
-		orders = 1000
-	}
-	if orders < 0 {
-		return nil, fmt.Errorf("amazon: --orders %d must not be negative", orders)
-	}
 	a, err := amazontest.NewServer(amazontest.Options{Orders: orders, Seed: uint64(opts.Seed), HistoryDays: 90})
 	if err != nil {
 		return nil, fmt.Errorf("amazon: %w", err)
