@@ -266,19 +266,17 @@ func Run(ctx context.Context, cfg Config) error {
 
 	// Connections and first syncs, through the API.
 	webhookURL := func(s *shop) string { return info.URL + "/webhooks/" + s.ch.ID }
-	conns := []struct {
+	type conn struct {
 		id, connector, name string
 		config              map[string]any
-	}{
+	}
+	conns := []conn{
 		{"carriers", "carrier", "Carriers (EasyPost: USPS, UPS, DHL Express)", carrier.Connection},
 		{"fx", "fx", "ECB reference rates", fx.Connection},
 		{"customs", "customs", "Customs duties and taxes", map[string]any{}},
 	}
 	for _, s := range shops {
-		conns = append(conns, struct {
-			id, connector, name string
-			config              map[string]any
-		}{s.ch.ID, "shopify", s.ch.Name, map[string]any{
+		conns = append(conns, conn{s.ch.ID, "shopify", s.ch.Name, map[string]any{
 			"shop_domain": s.ch.Domain, "access_token": s.token, "client_secret": s.secret, "api_version": "2026-01",
 			"base_url": s.srv.URL, "bulk_threshold": 500,
 		}})
@@ -288,10 +286,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		conns = append(conns, struct {
-			id, connector, name string
-			config              map[string]any
-		}{amazonConnection, "amazon", "Amazon EU (Amazon.de, Amazon.co.uk)", acfg})
+		conns = append(conns, conn{amazonConnection, "amazon", "Amazon EU (Amazon.de, Amazon.co.uk)", acfg})
 	}
 	for _, cn := range conns {
 		if err := ensureConnection(ctx, c, cn.id, cn.connector, cn.name, cn.config); err != nil {
