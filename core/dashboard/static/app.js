@@ -277,13 +277,7 @@ export async function locationNamer() {
   if (!locationNames) {
     locationNames = {};
     try {
-      let cursor = '';
-      for (let i = 0; i < 5; i++) {
-        const page = await api(`/v1/locations?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        for (const l of page.items || []) if (l.source && l.source.external_id) locationNames[l.source.external_id] = l.name;
-        if (!page.next_cursor) break;
-        cursor = page.next_cursor;
-      }
+      for (const l of await allPages('/v1/locations')) if (l.source && l.source.external_id) locationNames[l.source.external_id] = l.name;
     } catch { /* ids are shown instead */ }
   }
   const name = (id) => {
