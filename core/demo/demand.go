@@ -118,16 +118,6 @@ func (p Pattern) Rate(day, start time.Time) float64 {
 	return r
 }
 
-// PromotionOn returns the name of the promotion running on day, or "".
-func (p Pattern) PromotionOn(day time.Time) string {
-	for _, pr := range p.Promotions {
-		if pr.Contains(day) {
-			return pr.Name
-		}
-	}
-	return ""
-}
-
 // OrderTimes draws the order times of the days from start (inclusive,
 // local midnight in loc) to end (exclusive): a Poisson count per day
 // around Rate, each order at a time of day drawn from Hourly. Times are in
