@@ -5,8 +5,8 @@
 // jobs with live progress, the webhook inbox with replay, forecasts,
 // replenishment and routing.
 //
-// It is for whoever composes the gateway (core/app, core/demo): call
-// [Register] with the API server. The pages live in static/; start with
+// It is for whoever composes the gateway: core/app calls [Register] with
+// the API server, so "supplyhub serve" and "supplyhub demo" both serve it. The pages live in static/; start with
 // static/app.js. docs/dashboard.md describes each page and the endpoints
 // it reads.
 package dashboard

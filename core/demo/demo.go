@@ -239,7 +239,6 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer a.Close()
-	dashboard.Register(a.API)
 	token, _, err := api.IssueToken(ctx, a.Store, "demo "+now.UTC().Format(time.RFC3339), []string{string(api.ScopeAdmin)})
 	if err != nil {
 		return fmt.Errorf("demo: create an API token: %w", err)
