@@ -72,19 +72,3 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	return nil
 }
-
-// paths returns the API paths the gateway documents in /openapi.json, so
-// the demo can use the modules' endpoints once they exist.
-func (c *client) paths(ctx context.Context) (map[string]bool, error) {
-	var doc struct {
-		Paths map[string]json.RawMessage `json:"paths"`
-	}
-	if err := c.do(ctx, http.MethodGet, "/openapi.json", nil, &doc); err != nil {
-		return nil, err
-	}
-	out := make(map[string]bool, len(doc.Paths))
-	for p := range doc.Paths {
-		out[p] = true
-	}
-	return out, nil
-}

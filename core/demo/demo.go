@@ -315,16 +315,10 @@ func Run(ctx context.Context, cfg Config) error {
 	for _, s := range shops {
 		s.srv.StartWebhookDelivery(webhookURL(s))
 	}
-	paths, err := c.paths(ctx)
-	if err != nil {
-		return fmt.Errorf("demo: read the API document: %w", err)
-	}
-	if paths["/v1/forecasts/run"] {
-		if err := c.do(ctx, http.MethodPost, "/v1/forecasts/run", map[string]any{}, nil); err != nil {
-			say("forecast run not started: %v", err)
-		} else {
-			say("forecast run started")
-		}
+	if err := c.do(ctx, http.MethodPost, "/v1/forecasts/run", map[string]any{}, nil); err != nil {
+		say("forecast run not started: %v", err)
+	} else {
+		say("forecast run started")
 	}
 
 	t := &traffic{shops: shops, seller: amazon, rate: cfg.Rate, malformedEvery: cfg.MalformedEvery, webhookURL: webhookURL, logf: logf,
