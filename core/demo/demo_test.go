@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -149,15 +150,7 @@ func TestClientHelpers(t *testing.T) {
 	}
 	bad := newClient(srv.URL, "nope")
 	var ae *apiError
-	if err := bad.do(ctx, "GET", "/v1/syncs/1", nil, nil); err == nil || !asAPIError(err, &ae) || ae.Status != 401 {
+	if err := bad.do(ctx, "GET", "/v1/syncs/1", nil, nil); !errors.As(err, &ae) || ae.Status != 401 {
 		t.Fatalf("a refused token: %v", err)
 	}
-}
-
-func asAPIError(err error, target **apiError) bool {
-	e, ok := err.(*apiError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
