@@ -130,7 +130,14 @@ func TestDemoDashboard(t *testing.T) {
 			t.Fatalf("the demo did not say %q:\n%s", want, out)
 		}
 	}
+	// core/app always mounts the planning routes, so the planning pages
+	// must show live data, never their "not available" fallback.
 	served := openAPIPaths(t, addr)
+	for _, p := range []string{"/v1/forecasts", "/v1/forecasts/run", "/v1/replenishment", "/v1/route/decisions"} {
+		if !served[p] {
+			t.Fatalf("the gateway does not document %s", p)
+		}
+	}
 
 	// The browser.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -271,46 +278,36 @@ func TestDemoDashboard(t *testing.T) {
 	wait("dead letter detail with headers and body", `!document.getElementById('inbox-detail').hidden && document.getElementById('inbox-detail').innerText.includes('X-Shopify-Topic')`, 10*time.Second)
 	shoot("inbox")
 
-	// Forecasts, replenishment and routing: live data where the gateway
-	// serves the endpoint, a plain "not available yet" where it does not.
-	if served["/v1/forecasts"] {
-		waitForecastRun(t, addr, token)
-		var fc struct {
-			Items []struct {
-				SKU        string `json:"sku"`
-				LocationID string `json:"location_id"`
-				Method     string `json:"method"`
-			} `json:"items"`
-		}
-		apiCall(t, addr, token, "GET", "/v1/forecasts?limit=1000", nil, &fc)
-		if len(fc.Items) == 0 {
-			t.Fatal("the forecast run stored no forecast")
-		}
-		f := fc.Items[len(fc.Items)/2]
-		p.Eval(ctx, fmt.Sprintf("location.hash = '#/forecasts?sku=%s&location=%s'", url.QueryEscape(f.SKU), url.QueryEscape(f.LocationID)), nil) //nolint:errcheck
-		wait("forecast chart", fmt.Sprintf(`document.querySelector('#forecast-chart canvas') && document.getElementById('forecast-method') && document.getElementById('forecast-method').textContent === %q && document.querySelector('#forecast-chart h2').innerText.startsWith(%q)`, f.Method, f.SKU), 30*time.Second)
-		wait("forecast list", fmt.Sprintf(`document.querySelectorAll('#forecast-list tbody tr').length === Math.min(300, %d)`, len(fc.Items)), 10*time.Second)
-	} else {
-		p.Eval(ctx, "location.hash = '#/forecasts'", nil) //nolint:errcheck
-		wait("forecasts not available", `document.querySelector('.not-available')`, 10*time.Second)
+	// Forecasts, replenishment and routing: live data.
+	waitForecastRun(t, addr, token)
+	var fc struct {
+		Items []struct {
+			SKU        string `json:"sku"`
+			LocationID string `json:"location_id"`
+			Method     string `json:"method"`
+		} `json:"items"`
 	}
+	apiCall(t, addr, token, "GET", "/v1/forecasts?limit=1000", nil, &fc)
+	if len(fc.Items) == 0 {
+		t.Fatal("the forecast run stored no forecast")
+	}
+	f := fc.Items[len(fc.Items)/2]
+	p.Eval(ctx, fmt.Sprintf("location.hash = '#/forecasts?sku=%s&location=%s'", url.QueryEscape(f.SKU), url.QueryEscape(f.LocationID)), nil) //nolint:errcheck
+	wait("forecast chart", fmt.Sprintf(`document.querySelector('#forecast-chart canvas') && document.getElementById('forecast-method') && document.getElementById('forecast-method').textContent === %q && document.querySelector('#forecast-chart h2').innerText.startsWith(%q)`, f.Method, f.SKU), 30*time.Second)
+	wait("forecast list", fmt.Sprintf(`document.querySelectorAll('#forecast-list tbody tr').length === Math.min(300, %d)`, len(fc.Items)), 10*time.Second)
 	shoot("forecasts")
-	for _, pg := range []struct{ page, endpoint, rows string }{
-		{"replenishment", "/v1/replenishment", "#replenishment-list tbody tr, #replenishment-list .empty"},
-		{"routing", "/v1/route/decisions", "#routing-decisions details.decision, #routing-decisions .empty"},
+	for _, pg := range []struct{ page, rows string }{
+		{"replenishment", "#replenishment-list tbody tr, #replenishment-list .empty"},
+		{"routing", "#routing-decisions details.decision, #routing-decisions .empty"},
 	} {
 		p.Eval(ctx, "location.hash = '#/"+pg.page+"'", nil) //nolint:errcheck
-		if served[pg.endpoint] {
-			wait(pg.page, fmt.Sprintf(`document.querySelector(%q) && !document.querySelector('main .error-box')`, pg.rows), 30*time.Second)
-			if pg.page == "routing" {
-				// A routed order shows its shipments, the rates shopped
-				// and the explanation once opened.
-				wait("a routed order", `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]')`, 60*time.Second)
-				p.Eval(ctx, `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]').open = true`, nil) //nolint:errcheck
-				wait("its rates and explanation", `(() => { const d = document.querySelector('#routing-decisions details.decision[data-outcome="routed"][open]'); return d && d.querySelector('.shipment') && d.querySelector('table.rates tr.selected') && d.querySelector('.explanation'); })()`, 15*time.Second)
-			}
-		} else {
-			wait(pg.page+" not available", fmt.Sprintf(`document.querySelector('.not-available') && document.body.innerText.includes(%q)`, "GET "+pg.endpoint), 10*time.Second)
+		wait(pg.page, fmt.Sprintf(`document.querySelector(%q) && !document.querySelector('main .error-box') && !document.querySelector('.not-available')`, pg.rows), 30*time.Second)
+		if pg.page == "routing" {
+			// A routed order shows its shipments, the rates shopped
+			// and the explanation once opened.
+			wait("a routed order", `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]')`, 60*time.Second)
+			p.Eval(ctx, `document.querySelector('#routing-decisions details.decision[data-outcome="routed"]').open = true`, nil) //nolint:errcheck
+			wait("its rates and explanation", `(() => { const d = document.querySelector('#routing-decisions details.decision[data-outcome="routed"][open]'); return d && d.querySelector('.shipment') && d.querySelector('table.rates tr.selected') && d.querySelector('.explanation'); })()`, 15*time.Second)
 		}
 		shoot(pg.page)
 	}
